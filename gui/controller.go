@@ -1,0 +1,284 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/ocard-desk/ocard-desk/service"
+)
+
+// deskState is what the main area shows.
+type deskState int
+
+const (
+	stateIdle deskState = iota
+	stateLoading
+	stateFound
+	stateNotMember
+	stateInvalid
+	stateError
+)
+
+func (s deskState) String() string {
+	return [...]string{"idle", "loading", "found", "not_member", "invalid", "error"}[s]
+}
+
+// deskModel is the state the widgets are drawn from; refreshXxx methods sync widgets to it.
+type deskModel struct {
+	state  deskState
+	mobile string // normalised number of the current lookup ("" when idle)
+	member service.Member
+	err    error
+	recent []string // normalised numbers, newest first
+}
+
+// desk is the one screen of the app. Its fields are touched only on Fyne's goroutine;
+// lookups and avatar fetches run on their own goroutines and come back through onUI.
+type desk struct {
+	win  fyne.Window
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+
+	model deskModel
+
+	// lookupSeq numbers lookups; a reply whose number is not the latest is stale and dropped.
+	lookupSeq    uint64
+	cancelLookup context.CancelFunc
+	lastSubmit   string
+	lastSubmitAt time.Time
+	lastLookup   string // for F5 and Retry
+	// idleSeq invalidates idle timers started before the latest activity.
+	idleSeq uint64
+
+	// stateObserver, when set (tests), is told after each state has been drawn.
+	stateObserver func(deskState)
+	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
+	// the test drains on its own goroutine, so that tests are deterministic and race-free.
+	runOnUI func(func())
+
+	ui deskWidgets
+}
+
+func newDesk(w fyne.Window, opts Options) *desk {
+	if opts.IdleClear == 0 {
+		opts.IdleClear = 60 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &desk{win: w, opts: opts, log: log, now: time.Now, runOnUI: fyne.Do}
+}
+
+// onUI runs f on Fyne's goroutine. Every widget change made from our own goroutines
+// goes through here, so no call site can forget fyne.Do.
+func (d *desk) onUI(f func()) { d.runOnUI(f) }
+
+func (d *desk) start() {
+	if d.opts.SetupProblem != nil || d.opts.Lookup == nil {
+		err := d.opts.SetupProblem
+		if err == nil {
+			err = service.ErrConfig
+		}
+		d.setState(deskModel{state: stateError, err: err})
+	} else {
+		d.setState(deskModel{state: stateIdle})
+	}
+	d.focusEntry()
+}
+
+// onSubmit runs when Return or keypad Enter is pressed in the entry, or the button is tapped.
+func (d *desk) onSubmit(text string) {
+	d.touch()
+	mobile, err := service.NormaliseMobile(text)
+	if err != nil {
+		d.cancelPending()
+		d.setState(deskModel{state: stateInvalid, err: err, recent: d.model.recent})
+		d.focusEntry()
+		return
+	}
+	// A scanner that fires twice, or a cashier who presses Enter twice, would otherwise
+	// send the same lookup again and flash the screen.
+	now := d.now()
+	if mobile == d.lastSubmit && now.Sub(d.lastSubmitAt) < doubleScanWindow {
+		d.log.Debug("double scan ignored", "mobile", service.MaskMobile(mobile))
+		d.ui.entry.selectAll()
+		return
+	}
+	d.lastSubmit, d.lastSubmitAt = mobile, now
+	d.lookup(mobile)
+}
+
+// onRepeat (F5, Retry) looks the last number up again, however recently it was asked.
+func (d *desk) onRepeat() {
+	d.touch()
+	if d.lastLookup == "" {
+		return
+	}
+	d.lastSubmit, d.lastSubmitAt = d.lastLookup, d.now()
+	d.lookup(d.lastLookup)
+}
+
+// onRecentTapped looks up a number from the recent list.
+func (d *desk) onRecentTapped(mobile string) {
+	d.touch()
+	d.ui.entry.setNumber(mobile)
+	d.lastSubmit, d.lastSubmitAt = mobile, d.now()
+	d.lookup(mobile)
+}
+
+// onEscape clears the screen and puts the cursor back in the entry.
+func (d *desk) onEscape() {
+	d.touch()
+	d.cancelPending()
+	d.ui.entry.clear()
+	d.setState(deskModel{state: stateIdle, recent: d.model.recent})
+	d.focusEntry()
+}
+
+// lookup starts an asynchronous lookup; a newer lookup cancels this one.
+func (d *desk) lookup(mobile string) {
+	d.cancelPending()
+	if d.opts.Lookup == nil {
+		d.setState(deskModel{state: stateError, err: service.ErrConfig, mobile: mobile, recent: d.model.recent})
+		return
+	}
+	d.lastLookup = mobile
+	d.lookupSeq++
+	seq := d.lookupSeq
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancelLookup = cancel
+	d.setState(deskModel{state: stateLoading, mobile: mobile, recent: d.model.recent})
+
+	lookup, shop := d.opts.Lookup, d.opts.ShopID
+	go func() {
+		defer cancel()
+		member, lookupErr := lookup.LookupMember(ctx, shop, mobile)
+		d.onUI(func() { d.onLookupDone(seq, mobile, member, lookupErr) })
+	}()
+}
+
+func (d *desk) cancelPending() {
+	if d.cancelLookup != nil {
+		d.cancelLookup()
+		d.cancelLookup = nil
+	}
+	d.lookupSeq++ // whatever is in flight is stale from now on
+}
+
+// onLookupDone shows a lookup's outcome unless a newer lookup has started since.
+func (d *desk) onLookupDone(seq uint64, mobile string, member service.Member, lookupErr error) {
+	if seq != d.lookupSeq {
+		d.log.Debug("stale lookup reply dropped", "mobile", service.MaskMobile(mobile))
+		return
+	}
+	d.cancelLookup = nil
+	next := deskModel{mobile: mobile, recent: addRecent(d.model.recent, mobile)}
+	switch {
+	case lookupErr == nil:
+		next.state, next.member = stateFound, member
+	case errors.Is(lookupErr, service.ErrNotMember):
+		next.state = stateNotMember
+	default:
+		next.state, next.err = stateError, lookupErr
+	}
+	d.setState(next)
+	d.ui.entry.selectAll()
+	d.focusEntry()
+	d.scheduleIdleClear()
+	if next.state == stateFound && member.AvatarURL != "" && d.opts.Avatars != nil {
+		d.loadAvatar(seq, member.AvatarURL)
+	}
+}
+
+// loadAvatar fetches the avatar off the UI goroutine; the member text never waits for it.
+func (d *desk) loadAvatar(seq uint64, url string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	avatars := d.opts.Avatars
+	go func() {
+		defer cancel()
+		img, err := avatars.Fetch(ctx, url)
+		d.onUI(func() {
+			if seq != d.lookupSeq || d.model.state != stateFound {
+				return // another member (or none) is on screen now
+			}
+			if err != nil {
+				d.log.Debug("avatar not shown", "err", err)
+				return
+			}
+			d.showAvatar(img)
+		})
+	}()
+}
+
+// touch records activity: it postpones the idle auto-clear.
+func (d *desk) touch() { d.idleSeq++ }
+
+// scheduleIdleClear clears the member off the screen after IdleClear without activity,
+// so the next customer at the counter does not see the previous one's data.
+func (d *desk) scheduleIdleClear() {
+	if d.opts.IdleClear < 0 {
+		return
+	}
+	d.idleSeq++
+	seq := d.idleSeq
+	time.AfterFunc(d.opts.IdleClear, func() {
+		d.onUI(func() {
+			if seq == d.idleSeq {
+				d.clearForPrivacy()
+			}
+		})
+	})
+}
+
+// clearForPrivacy is the idle auto-clear: member, entry and recent list all go.
+func (d *desk) clearForPrivacy() {
+	d.cancelPending()
+	d.ui.entry.clear()
+	d.lastLookup, d.lastSubmit = "", ""
+	d.setState(deskModel{state: stateIdle})
+	d.focusEntry()
+	d.log.Info("idle auto-clear")
+}
+
+// setState replaces the model and redraws everything that depends on it.
+func (d *desk) setState(m deskModel) {
+	d.model = m
+	d.refreshAll()
+	attrs := []any{"state", m.state.String()}
+	if m.mobile != "" {
+		attrs = append(attrs, "mobile", service.MaskMobile(m.mobile))
+	}
+	if m.state == stateFound {
+		attrs = append(attrs, "member_id", m.member.ID, "carrier_valid", m.member.Carrier.Valid)
+	}
+	if m.err != nil {
+		attrs = append(attrs, "kind", service.KindOf(m.err).String(), "err", m.err.Error())
+	}
+	d.log.Info("state", attrs...)
+	if d.stateObserver != nil {
+		d.stateObserver(m.state)
+	}
+}
+
+func (d *desk) focusEntry() {
+	if c := d.win.Canvas(); c != nil {
+		c.Focus(d.ui.entry)
+	}
+}
+
+func addRecent(recent []string, mobile string) []string {
+	out := make([]string, 0, maxRecent)
+	out = append(out, mobile)
+	for _, m := range recent {
+		if m != mobile && len(out) < maxRecent {
+			out = append(out, m)
+		}
+	}
+	return out
+}

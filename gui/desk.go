@@ -1,0 +1,77 @@
+// Package gui is Ocard Desk's window: the number entry a cashier types or scans into,
+// the member's points, expiring points and e-invoice carrier codes, and every state in
+// between. It owns all asynchronous work; package service does the network.
+package gui
+
+import (
+	"context"
+	"image"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/ocard-desk/ocard-desk/service"
+)
+
+// MemberLookup is what the window needs from the member API: *service.Client has it.
+type MemberLookup interface {
+	LookupMember(ctx context.Context, shopID, mobile string) (service.Member, error)
+}
+
+// AvatarLoader fetches a member's avatar with its own timeout and limits:
+// *service.AvatarFetcher has it.
+type AvatarLoader interface {
+	Fetch(ctx context.Context, url string) (image.Image, error)
+}
+
+// DemoNumber is a number to try in demo mode, shown on the welcome panel.
+type DemoNumber struct {
+	Mobile string
+	Label  string
+}
+
+// Options is everything the window is built from. main.go fills it.
+type Options struct {
+	Lookup  MemberLookup // nil together with SetupProblem: the app is not configured
+	Avatars AvatarLoader // nil: the placeholder always shows
+	ShopID  string
+	// ShopName is shown in the header; ShopID is shown when it is empty.
+	ShopName string
+	// Demo marks the window as running on the built-in demo server.
+	Demo        bool
+	DemoNumbers []DemoNumber
+	// IdleClear is how long a result stays on screen without activity (default 60 s;
+	// negative: never).
+	IdleClear time.Duration
+	// SetupProblem, when set, is shown at start instead of the welcome panel.
+	SetupProblem error
+	// OnOpenSettings opens the settings; nil shows the connection summary instead.
+	OnOpenSettings func(fyne.Window)
+	// ConnectionSummary describes the current connection (no secrets) for that summary.
+	ConnectionSummary string
+	Logger            *slog.Logger
+}
+
+// Window size the layout is designed for; it must also fit at minimum size.
+var (
+	defaultWindowSize = fyne.NewSize(1024, 720)
+	doubleScanWindow  = time.Second
+	nearExpiryWindow  = 30 * 24 * time.Hour
+	maxRecent         = 10
+)
+
+// Build creates the main window on app a. The caller shows it (ShowAndRun).
+func Build(a fyne.App, opts Options) fyne.Window {
+	return buildDesk(a, opts).win
+}
+
+func buildDesk(a fyne.App, opts Options) *desk {
+	w := a.NewWindow(tr("app.title"))
+	d := newDesk(w, opts)
+	w.SetContent(d.buildUI())
+	w.Resize(defaultWindowSize)
+	d.installKeys()
+	d.start()
+	return d
+}

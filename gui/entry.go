@@ -1,0 +1,95 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// numberEntry is the single-line entry the cashier types or scans a mobile number into.
+// It adds the desk's keys to widget.Entry: Esc clears, F5 repeats the last lookup and
+// Ctrl+L selects the text. They are handled here because a focused Fyne widget gets
+// keys before the canvas does, and the entry has focus nearly all the time.
+type numberEntry struct {
+	widget.Entry
+	onEscape func()
+	onRepeat func()
+	onFocus  func()
+}
+
+func newNumberEntry() *numberEntry {
+	e := &numberEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey handles Esc and F5 and leaves every other key to widget.Entry.
+func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
+	switch key.Name {
+	case fyne.KeyEscape:
+		if e.onEscape != nil {
+			e.onEscape()
+		}
+		return
+	case fyne.KeyF5:
+		if e.onRepeat != nil {
+			e.onRepeat()
+		}
+		return
+	}
+	e.Entry.TypedKey(key)
+}
+
+// TypedShortcut handles Ctrl+L (focus and select, as in a browser's address bar).
+func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	if isFocusShortcut(s) {
+		if e.onFocus != nil {
+			e.onFocus()
+		}
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// selectAll selects the whole text so that the next scan replaces it.
+func (e *numberEntry) selectAll() {
+	if e.Text != "" {
+		e.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+	}
+}
+
+// clear empties the entry through the selection, not SetText: SetText("") leaves
+// Fyne's selection state behind, and the next typed character (the first digit of the
+// next scan) would then be swallowed by the stale selection.
+func (e *numberEntry) clear() {
+	if e.Text == "" {
+		return
+	}
+	e.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+	e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+}
+
+// setNumber replaces the text, as a tap on a recent or demo number does.
+func (e *numberEntry) setNumber(text string) {
+	e.clear()
+	e.SetText(text)
+}
+
+// focusShortcut is Ctrl+L; macOS users press Cmd+L, which Fyne reports as Super.
+var focusShortcuts = []*desktop.CustomShortcut{
+	{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl},
+}
+
+func isFocusShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	for _, f := range focusShortcuts {
+		if cs.KeyName == f.KeyName && cs.Modifier == f.Modifier {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,242 @@
+package gui
+
+import (
+	"image"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ocard-desk/ocard-desk/resources"
+	"github.com/ocard-desk/ocard-desk/service"
+)
+
+// memberWidgets are the widgets of the "found" panel.
+type memberWidgets struct {
+	avatar   *canvas.Image
+	name     *widget.Label
+	memberID *widget.Label
+	mobile   *widget.Label
+	tier     *widget.Label
+
+	points        *widget.Label
+	pointsCaption *widget.Label
+	noCard        *widget.Label
+	cardDetails   *fyne.Container
+	spent         *widget.Label
+	convert       *widget.Label
+	gifts         *widget.Label
+	cardTitle     *widget.Label
+	cardContent   *widget.Label
+
+	expiring *fyne.Container
+
+	barcode        *canvas.Image
+	qr             *canvas.Image
+	carrierText    *widget.Label
+	carrierCopy    *widget.Button
+	carrierCodes   *fyne.Container
+	carrierMissing *widget.Label
+	carrierInvalid *widget.Label
+}
+
+func (d *desk) buildFoundPanel() *fyne.Container {
+	w := &d.ui.member
+	w.avatar = canvas.NewImageFromResource(resources.PlaceholderAvatar)
+	w.avatar.FillMode = canvas.ImageFillContain
+	w.avatar.SetMinSize(fyne.NewSize(112, 112))
+	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.name.SizeName = theme.SizeNameHeadingText
+	w.name.Truncation = fyne.TextTruncateEllipsis
+	w.memberID = widget.NewLabel("")
+	w.mobile = widget.NewLabel("")
+	w.tier = widget.NewLabel("")
+	w.tier.Importance = widget.HighImportance
+	identity := container.NewBorder(nil, nil, container.NewCenter(w.avatar), nil,
+		container.NewVBox(w.name, w.tier, container.NewHBox(w.memberID, w.mobile)))
+
+	w.pointsCaption = widget.NewLabel(tr("member.points"))
+	w.points = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.points.SizeName = sizeNamePoints
+	w.points.Importance = widget.HighImportance
+	w.noCard = widget.NewLabel(tr("member.no_card"))
+	w.noCard.Importance = widget.LowImportance
+	w.spent, w.convert, w.gifts = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	w.cardTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.cardContent = widget.NewLabel("")
+	w.cardContent.Wrapping = fyne.TextWrapWord
+	w.cardDetails = container.NewVBox(
+		container.NewGridWithColumns(3, w.spent, w.convert, w.gifts),
+		w.cardTitle, w.cardContent)
+	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails)
+
+	expTitle := widget.NewLabelWithStyle(tr("member.expiring"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.expiring = container.NewVBox()
+	expiring := container.NewBorder(expTitle, nil, nil, nil, container.NewVScroll(w.expiring))
+
+	left := container.NewBorder(container.NewVBox(card(identity), card(points)), nil, nil, nil, card(expiring))
+
+	w.barcode = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
+	w.qr = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
+	w.carrierText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+	w.carrierText.SizeName = theme.SizeNameHeadingText
+	w.carrierCopy = widget.NewButtonWithIcon(tr("carrier.copy"), theme.ContentCopyIcon(), d.onCopyCarrier)
+	w.carrierCodes = container.NewVBox(container.NewCenter(w.barcode), container.NewCenter(w.qr),
+		container.NewCenter(container.NewHBox(w.carrierText, w.carrierCopy)))
+	w.carrierMissing = widget.NewLabelWithStyle(tr("carrier.none"), fyne.TextAlignCenter, fyne.TextStyle{})
+	w.carrierMissing.Importance = widget.LowImportance
+	w.carrierInvalid = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	w.carrierInvalid.Importance = widget.WarningImportance
+	w.carrierInvalid.Wrapping = fyne.TextWrapWord
+	carrierTitle := widget.NewLabelWithStyle(tr("carrier.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	right := card(container.NewVBox(carrierTitle, w.carrierCodes, w.carrierMissing, w.carrierInvalid, layout.NewSpacer()))
+
+	return container.NewBorder(nil, nil, nil, container.New(&sizedLayout{width: 340}, right), left)
+}
+
+// card draws content on a raised panel that follows the light or dark theme.
+func card(content fyne.CanvasObject) fyne.CanvasObject {
+	return widget.NewCard("", "", content)
+}
+
+// refreshMember syncs the found panel with the model. Outside the found state it
+// empties every widget, so no member's data lingers in a hidden panel.
+func (d *desk) refreshMember() {
+	w := &d.ui.member
+	m := d.model.member
+	if d.model.state != stateFound {
+		m = service.Member{}
+	}
+	w.avatar.Resource, w.avatar.Image = resources.PlaceholderAvatar, nil
+	w.avatar.Refresh()
+	w.name.SetText(orDash(m.Name))
+	w.memberID.SetText(tr("member.id", map[string]any{"ID": orDash(m.ID)}))
+	w.mobile.SetText(tr("member.mobile", map[string]any{"Mobile": service.MaskMobile(firstNonEmpty(m.Mobile, d.model.mobile))}))
+	w.tier.SetText(orDash(m.GroupName))
+	d.refreshPoints(m.Card)
+	d.refreshExpiring(m.Card)
+	d.refreshCarrier(m.Carrier)
+}
+
+func (d *desk) refreshPoints(c *service.PointCard) {
+	w := &d.ui.member
+	if c == nil {
+		w.points.SetText("—")
+		w.noCard.Show()
+		w.cardDetails.Hide()
+		return
+	}
+	w.noCard.Hide()
+	w.cardDetails.Show()
+	w.points.SetText(groupDigits(c.Points))
+	w.spent.SetText(tr("member.spent", map[string]any{"N": groupDigits(c.Spent)}))
+	w.convert.SetText(tr("member.convert", map[string]any{"N": orDash(c.Convert)}))
+	w.gifts.SetText(tr("member.gifts", map[string]any{"N": groupDigits(c.AvailableGifts)}))
+	w.cardTitle.SetText(c.Title)
+	w.cardContent.SetText(c.Content)
+}
+
+func (d *desk) refreshExpiring(c *service.PointCard) {
+	list := d.ui.member.expiring
+	list.RemoveAll()
+	if c == nil || len(c.Expiring) == 0 {
+		none := widget.NewLabel(tr("member.expiring_none"))
+		none.Importance = widget.LowImportance
+		list.Add(none)
+		return
+	}
+	now := d.now()
+	for _, e := range c.Expiring {
+		date := widget.NewLabel(e.DateText)
+		pts := widget.NewLabelWithStyle(tr("member.expiring_points", map[string]any{"N": groupDigits(e.Points)}), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		row := container.NewBorder(nil, nil, date, pts)
+		if !e.Date.IsZero() && e.Date.Sub(now) <= nearExpiryWindow {
+			date.Importance, pts.Importance = widget.DangerImportance, widget.DangerImportance
+			soon := widget.NewLabel(tr("member.expiring_soon"))
+			soon.Importance = widget.DangerImportance
+			row = container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.WarningIcon()), date, soon), pts)
+		}
+		list.Add(row)
+	}
+}
+
+func (d *desk) refreshCarrier(c service.Carrier) {
+	w := &d.ui.member
+	w.carrierCodes.Hide()
+	w.carrierMissing.Hide()
+	w.carrierInvalid.Hide()
+	w.barcode.Image, w.qr.Image = nil, nil
+	switch {
+	case c.Code == "":
+		w.carrierMissing.Show()
+	case !c.Valid:
+		w.carrierInvalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
+		w.carrierInvalid.Show()
+	default:
+		bar, errBar := code39Image(c.Code)
+		qr, errQR := qrImage(c.Code)
+		if errBar != nil || errQR != nil {
+			w.carrierInvalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
+			w.carrierInvalid.Show()
+			break
+		}
+		setPixelImage(w.barcode, bar)
+		setPixelImage(w.qr, qr)
+		w.carrierText.SetText(c.Code)
+		w.carrierCodes.Show()
+	}
+	w.barcode.Refresh()
+	w.qr.Refresh()
+}
+
+// setPixelImage shows img at one screen unit per image pixel, never smoothed.
+func setPixelImage(ci *canvas.Image, img image.Image) {
+	ci.Image = img
+	b := img.Bounds()
+	ci.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+}
+
+func (d *desk) onCopyCarrier() {
+	d.touch()
+	if c := d.model.member.Carrier; c.Valid && d.model.state == stateFound {
+		fyne.CurrentApp().Clipboard().SetContent(c.Code)
+	}
+	d.focusEntry()
+}
+
+func (d *desk) showAvatar(img image.Image) {
+	w := d.ui.member.avatar
+	w.Resource, w.Image = nil, img
+	w.Refresh()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// groupDigits formats 14518 as "14,518": points are read across a counter.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
+}

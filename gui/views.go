@@ -1,0 +1,318 @@
+package gui
+
+import (
+	"errors"
+	"image/color"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ocard-desk/ocard-desk/resources"
+	"github.com/ocard-desk/ocard-desk/service"
+)
+
+// deskWidgets are the widgets the refresh methods update. Each state has its own
+// panel; exactly one is visible.
+type deskWidgets struct {
+	entry       *numberEntry
+	inlineError *widget.Label
+
+	idle, loading, found, notMember, invalid, failed *fyne.Container
+
+	loadingText   *widget.Label
+	notMemberText *widget.Label
+	invalidText   *widget.Label
+	errorTitle    *widget.Label
+	errorDetail   *widget.Label
+	errorIcon     *widget.Icon
+	retryButton   *widget.Button
+	settingsBtn   *widget.Button
+
+	recentList *fyne.Container
+
+	member memberWidgets
+}
+
+func (d *desk) buildUI() fyne.CanvasObject {
+	u := &d.ui
+	u.entry = newNumberEntry()
+	u.entry.SetPlaceHolder(tr("entry.placeholder"))
+	u.entry.OnSubmitted = d.onSubmit
+	u.entry.onEscape = d.onEscape
+	u.entry.onRepeat = d.onRepeat
+	u.entry.onFocus = func() { d.touch(); d.focusEntry(); u.entry.selectAll() }
+	search := widget.NewButtonWithIcon(tr("entry.search"), theme.SearchIcon(), func() { d.onSubmit(u.entry.Text) })
+	search.Importance = widget.HighImportance
+	u.inlineError = widget.NewLabel("")
+	u.inlineError.Importance = widget.DangerImportance
+	u.inlineError.Hide()
+	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
+
+	u.idle = d.buildIdlePanel()
+	u.loading = d.buildLoadingPanel()
+	u.found = d.buildFoundPanel()
+	u.notMember = d.buildNotMemberPanel()
+	u.invalid = d.buildInvalidPanel()
+	u.failed = d.buildErrorPanel()
+	body := container.NewStack(u.idle, u.loading, u.found, u.notMember, u.invalid, u.failed)
+
+	u.recentList = container.NewVBox()
+	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	recent := container.NewBorder(recentTitle, nil, nil, nil, container.NewVScroll(u.recentList))
+	sidebar := container.New(&sizedLayout{width: 150}, recent)
+
+	top := container.NewVBox(d.buildHeader(), container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
+	return container.NewBorder(top, nil, container.NewPadded(sidebar), nil, container.NewPadded(body))
+}
+
+func (d *desk) buildHeader() fyne.CanvasObject {
+	icon := canvas.NewImageFromResource(resources.Icon)
+	icon.SetMinSize(fyne.NewSize(32, 32))
+	icon.FillMode = canvas.ImageFillContain
+	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	shop := d.opts.ShopName
+	if shop == "" {
+		shop = d.opts.ShopID
+	}
+	shopLabel := widget.NewLabel(tr("header.shop", map[string]any{"Shop": shop}))
+	row := container.NewHBox(icon, title, layout.NewSpacer(), shopLabel)
+	if !d.opts.Demo {
+		return container.NewPadded(row)
+	}
+	banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
+	demoText := canvas.NewText(tr("header.demo"), color.Black)
+	demoText.TextStyle.Bold = true
+	demoText.Alignment = fyne.TextAlignCenter
+	return container.NewVBox(container.NewStack(banner, container.NewPadded(demoText)), container.NewPadded(row))
+}
+
+func (d *desk) buildIdlePanel() *fyne.Container {
+	hint := widget.NewLabelWithStyle(tr("idle.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
+	hint.SizeName = theme.SizeNameHeadingText
+	sub := widget.NewLabelWithStyle(tr("idle.keys"), fyne.TextAlignCenter, fyne.TextStyle{})
+	sub.Importance = widget.LowImportance
+	items := []fyne.CanvasObject{layout.NewSpacer(), hint, sub}
+	if d.opts.Demo && len(d.opts.DemoNumbers) > 0 {
+		grid := container.NewGridWithColumns(2)
+		for _, n := range d.opts.DemoNumbers {
+			num := n.Mobile
+			b := widget.NewButton(num+"  "+n.Label, func() { d.ui.entry.setNumber(num); d.onSubmit(num) })
+			b.Alignment = widget.ButtonAlignLeading
+			grid.Add(b)
+		}
+		items = append(items, widget.NewLabelWithStyle(tr("idle.demo_numbers"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), grid)
+	}
+	items = append(items, layout.NewSpacer())
+	return container.NewVBox(items...)
+}
+
+func (d *desk) buildLoadingPanel() *fyne.Container {
+	d.ui.loadingText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	d.ui.loadingText.SizeName = theme.SizeNameSubHeadingText
+	bar := widget.NewProgressBarInfinite()
+	return container.NewVBox(layout.NewSpacer(), d.ui.loadingText, container.NewPadded(bar), layout.NewSpacer())
+}
+
+func (d *desk) buildNotMemberPanel() *fyne.Container {
+	d.ui.notMemberText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.ui.notMemberText.SizeName = theme.SizeNameHeadingText
+	hint := widget.NewLabelWithStyle(tr("notmember.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
+	hint.Wrapping = fyne.TextWrapWord
+	icon := widget.NewIcon(theme.AccountIcon())
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 64, height: 64}, icon)),
+		d.ui.notMemberText, hint, layout.NewSpacer())
+}
+
+func (d *desk) buildInvalidPanel() *fyne.Container {
+	d.ui.invalidText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.ui.invalidText.SizeName = theme.SizeNameSubHeadingText
+	d.ui.invalidText.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabelWithStyle(tr("invalid.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
+	hint.Wrapping = fyne.TextWrapWord
+	icon := widget.NewIcon(theme.WarningIcon())
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 64, height: 64}, icon)),
+		d.ui.invalidText, hint, layout.NewSpacer())
+}
+
+func (d *desk) buildErrorPanel() *fyne.Container {
+	u := &d.ui
+	u.errorIcon = widget.NewIcon(theme.ErrorIcon())
+	u.errorTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	u.errorTitle.SizeName = theme.SizeNameHeadingText
+	u.errorDetail = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	u.errorDetail.Wrapping = fyne.TextWrapWord
+	u.retryButton = widget.NewButtonWithIcon(tr("error.retry"), theme.ViewRefreshIcon(), d.onRepeat)
+	u.retryButton.Importance = widget.HighImportance
+	u.settingsBtn = widget.NewButtonWithIcon(tr("error.settings"), theme.SettingsIcon(), d.onOpenSettings)
+	buttons := container.NewCenter(container.NewHBox(u.retryButton, u.settingsBtn))
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 64, height: 64}, u.errorIcon)),
+		u.errorTitle, u.errorDetail, buttons, layout.NewSpacer())
+}
+
+func (d *desk) onOpenSettings() {
+	d.touch()
+	if d.opts.OnOpenSettings != nil {
+		d.opts.OnOpenSettings(d.win)
+		return
+	}
+	msg := widget.NewLabel(tr("settings.summary", map[string]any{"Summary": d.opts.ConnectionSummary}))
+	msg.Wrapping = fyne.TextWrapWord
+	dlg := dialog.NewCustom(tr("error.settings"), tr("dialog.close"), container.New(&sizedLayout{width: 520}, msg), d.win)
+	dlg.SetOnClosed(d.focusEntry)
+	dlg.Show()
+}
+
+// refreshAll shows the panel of the current state and syncs its widgets.
+func (d *desk) refreshAll() {
+	u, m := &d.ui, &d.model
+	panels := map[deskState]*fyne.Container{
+		stateIdle: u.idle, stateLoading: u.loading, stateFound: u.found,
+		stateNotMember: u.notMember, stateInvalid: u.invalid, stateError: u.failed,
+	}
+	for s, p := range panels {
+		if s == m.state {
+			p.Show()
+		} else {
+			p.Hide()
+		}
+	}
+	masked := service.MaskMobile(m.mobile)
+	switch m.state {
+	case stateLoading:
+		u.loadingText.SetText(tr("loading.text", map[string]any{"Mobile": masked}))
+	case stateNotMember:
+		u.notMemberText.SetText(tr("notmember.title", map[string]any{"Mobile": masked}))
+	case stateInvalid:
+		u.invalidText.SetText(tr("invalid.title"))
+	case stateError:
+		d.refreshError()
+	}
+	if m.state == stateInvalid {
+		u.inlineError.SetText(tr("invalid.inline"))
+		u.inlineError.Show()
+	} else {
+		u.inlineError.Hide()
+	}
+	d.refreshMember()
+	d.refreshRecent()
+	// Labels and images above changed size; re-layout the tree so nothing overlaps.
+	if c := d.win.Content(); c != nil {
+		c.Refresh()
+	}
+}
+
+// refreshError turns the error's kind into a sentence a cashier understands.
+func (d *desk) refreshError() {
+	u, err := &d.ui, d.model.err
+	kind := service.KindOf(err)
+	var title, detail string
+	settings := false
+	switch kind {
+	case service.KindNetwork:
+		title, detail = tr("error.network.title"), tr("error.network.detail")
+	case service.KindTimeout:
+		title, detail = tr("error.timeout.title"), tr("error.timeout.detail")
+	case service.KindAuth:
+		title, detail, settings = tr("error.auth.title"), tr("error.auth.detail"), true
+	case service.KindConfig:
+		title, detail, settings = tr("error.config.title"), tr("error.config.detail"), true
+	case service.KindServer:
+		title = tr("error.server.title")
+		var se *service.Error
+		code := 0
+		if errors.As(err, &se) {
+			code = se.StatusCode
+		}
+		detail = tr("error.server.detail", map[string]any{"Code": code})
+	case service.KindMalformed:
+		title, detail = tr("error.malformed.title"), tr("error.malformed.detail")
+	default:
+		title, detail = tr("error.unknown.title"), tr("error.unknown.detail")
+	}
+	u.errorTitle.SetText(title)
+	u.errorDetail.SetText(detail)
+	if d.lastLookup != "" {
+		u.retryButton.Show()
+	} else {
+		u.retryButton.Hide()
+	}
+	if settings {
+		u.settingsBtn.Show()
+	} else {
+		u.settingsBtn.Hide()
+	}
+}
+
+func (d *desk) refreshRecent() {
+	list := d.ui.recentList
+	list.RemoveAll()
+	if len(d.model.recent) == 0 {
+		empty := widget.NewLabel(tr("recent.empty"))
+		empty.Importance = widget.LowImportance
+		list.Add(empty)
+		return
+	}
+	for _, mobile := range d.model.recent {
+		mobile := mobile
+		b := widget.NewButton(service.MaskMobile(mobile), func() { d.onRecentTapped(mobile) })
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		list.Add(b)
+	}
+}
+
+// installKeys makes the whole window a scan target: digits typed while nothing has
+// focus (say, after a click on the background) go to the entry, and Return submits it.
+func (d *desk) installKeys() {
+	c := d.win.Canvas()
+	c.SetOnTypedRune(func(r rune) {
+		if unicode.IsDigit(r) || r == '+' {
+			d.focusEntry()
+			d.ui.entry.TypedRune(r)
+		}
+	})
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			d.onSubmit(d.ui.entry.Text)
+		case fyne.KeyEscape:
+			d.onEscape()
+		case fyne.KeyF5:
+			d.onRepeat()
+		}
+	})
+	for _, s := range focusShortcuts {
+		c.AddShortcut(s, func(fyne.Shortcut) { d.touch(); d.focusEntry(); d.ui.entry.selectAll() })
+	}
+}
+
+// sizedLayout gives its objects a fixed minimum width and, when height is set, a fixed
+// minimum height; otherwise the height follows the content.
+type sizedLayout struct{ width, height float32 }
+
+func (l *sizedLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *sizedLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if l.height > 0 {
+		return fyne.NewSize(l.width, l.height)
+	}
+	h := float32(0)
+	for _, o := range objs {
+		if o.Visible() {
+			h = max(h, o.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(l.width, h)
+}

@@ -1,0 +1,61 @@
+// Command ocard-desk is the Ocard Desk front-desk app: a window where a cashier scans or
+// types a customer's mobile number and sees the member's points and e-invoice carrier.
+//
+//	ocard-desk [--demo] [flags]     the window
+//	ocard-desk lookup [flags] MOBILE...   look members up from a terminal
+//	ocard-desk demo-server [--addr]       run the built-in demo server
+//	ocard-desk --version
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"fyne.io/fyne/v2/app"
+
+	"github.com/ocard-desk/ocard-desk/gui"
+	"github.com/ocard-desk/ocard-desk/resources"
+	"github.com/ocard-desk/ocard-desk/service/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "lookup":
+			os.Exit(cli.Lookup(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "demo-server":
+			os.Exit(cli.DemoServer(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		}
+	}
+	desk, code := cli.ParseDesk(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if desk == nil {
+		os.Exit(code)
+	}
+	defer desk.Close()
+
+	a := app.NewWithID("tw.ocard.desk")
+	a.SetIcon(resources.Icon)
+	a.Settings().SetTheme(gui.Theme())
+	gui.SetLanguage(desk.Language)
+	var lookup gui.MemberLookup
+	if desk.Client != nil { // a nil *service.Client in the interface would not be nil
+		lookup = desk.Client
+	}
+	w := gui.Build(a, gui.Options{
+		Lookup: lookup, Avatars: desk.Avatars, ShopID: desk.ShopID, ShopName: desk.ShopName,
+		Demo: desk.Demo, DemoNumbers: demoNumbers(desk), IdleClear: desk.IdleClear,
+		SetupProblem: desk.SetupProblem, ConnectionSummary: desk.Summary, Logger: desk.Logger,
+	})
+	w.ShowAndRun()
+}
+
+func demoNumbers(d *cli.Desk) []gui.DemoNumber {
+	var out []gui.DemoNumber
+	for _, n := range d.DemoNumbers {
+		out = append(out, gui.DemoNumber{Mobile: n.Mobile, Label: n.Label})
+	}
+	return out
+}

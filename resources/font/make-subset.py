@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Cuts Noto Sans CJK TC Regular down to the Big5 (cp950) repertoire plus Latin.
+
+Why: Fyne cannot load a .ttc collection, and the full TC face is ~16 MB. Big5 covers
+everything a Taiwanese member name, shop name or point-card text realistically uses.
+Run on Debian with fonts-noto-cjk and python3-fonttools installed:
+    /usr/bin/python3 resources/font/make-subset.py
+"""
+import os
+from fontTools import subset
+from fontTools.ttLib import TTCollection
+
+SRC = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+TC_INDEX = 3  # 0 JP, 1 KR, 2 SC, 3 TC, 4 HK
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NotoSansTC-Regular-Big5.otf")
+
+codepoints = set(range(0x20, 0x7F)) | set(range(0xA0, 0x250))
+codepoints |= set(range(0x2000, 0x2070)) | set(range(0x2190, 0x2200))  # punctuation, arrows
+codepoints |= set(range(0x2460, 0x2500)) | set(range(0x25A0, 0x2600))  # circled numbers, shapes
+codepoints |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))  # CJK punctuation, full-width
+for lead in range(0x81, 0xFF):
+    for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
+        try:
+            ch = bytes([lead, trail]).decode("cp950")
+        except UnicodeDecodeError:
+            continue
+        codepoints.update(ord(c) for c in ch)
+
+font = TTCollection(SRC).fonts[TC_INDEX]
+opts = subset.Options()
+opts.layout_features = ["*"]
+opts.name_IDs = ["*"]
+opts.name_languages = ["*"]
+opts.notdef_outline = True
+opts.hinting = False
+subsetter = subset.Subsetter(opts)
+subsetter.populate(unicodes=codepoints)
+subsetter.subset(font)
+font.save(OUT)
+print(OUT, os.path.getsize(OUT), "bytes,", len(codepoints), "code points requested")

@@ -1,0 +1,273 @@
+package service
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	// The formats a member's head_image may come in. webp is registered because
+	// golang.org/x/image is already in the module graph (Fyne needs it).
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/webp"
+)
+
+// Defaults for AvatarOptions' zero fields.
+const (
+	DefaultAvatarTimeout   = 5 * time.Second
+	DefaultAvatarMaxBytes  = 2 << 20     // 2 MiB: a head shot is a few tens of KiB
+	DefaultAvatarMaxPixels = 4096 * 4096 // about 64 MiB once decoded to RGBA
+)
+
+const (
+	avatarCacheSize    = 64
+	avatarMaxRedirects = 3
+)
+
+// AvatarOptions bounds an AvatarFetcher. Zero fields take the defaults above.
+type AvatarOptions struct {
+	// Timeout covers one whole fetch: connecting, redirects, headers and body.
+	Timeout time.Duration
+	// MaxBytes caps the body; a larger image is refused.
+	MaxBytes int64
+	// MaxPixels caps width×height, checked from the image header before decoding so
+	// that a small file claiming a huge size (a decompression bomb) costs nothing.
+	MaxPixels int
+	// Transport is the HTTP transport; nil means a clone of http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// AvatarFetcher downloads and decodes members' avatars (head_image) for the window.
+// It exists because Fyne's URI loader has no timeout, no status check, no size limit
+// and no cache. It keeps the last few decoded avatars in memory, and concurrent
+// fetches of one URL share a single request. It is safe for concurrent use.
+type AvatarFetcher struct {
+	client    *http.Client
+	timeout   time.Duration
+	maxBytes  int64
+	maxPixels int
+
+	mu       sync.Mutex
+	lru      *list.List // of *avatarEntry, most recently used first
+	byURL    map[string]*list.Element
+	inflight map[string]*avatarCall
+}
+
+type avatarEntry struct {
+	url string
+	img image.Image
+}
+
+// avatarCall is one download that several Fetch calls may wait for.
+type avatarCall struct {
+	done    chan struct{}
+	img     image.Image
+	err     error
+	waiters int                // guarded by AvatarFetcher.mu
+	cancel  context.CancelFunc // stops the download when every waiter has left
+}
+
+// errAvatarRedirect marks a redirect the fetcher refused to follow.
+var errAvatarRedirect = errors.New("redirect refused")
+
+// NewAvatarFetcher returns a fetcher with the given bounds.
+func NewAvatarFetcher(opts AvatarOptions) *AvatarFetcher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultAvatarTimeout
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultAvatarMaxBytes
+	}
+	if opts.MaxPixels <= 0 {
+		opts.MaxPixels = DefaultAvatarMaxPixels
+	}
+	if opts.Transport == nil {
+		opts.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	return &AvatarFetcher{
+		client: &http.Client{
+			Transport: opts.Transport,
+			// A CDN may redirect once or twice; more, or a hop to another scheme
+			// (file:, data:, ftp:), is not an avatar we want.
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) > avatarMaxRedirects {
+					return fmt.Errorf("%w: more than %d redirects", errAvatarRedirect, avatarMaxRedirects)
+				}
+				if !avatarScheme(req.URL) {
+					return fmt.Errorf("%w: to a %q URL", errAvatarRedirect, req.URL.Scheme)
+				}
+				return nil
+			},
+		},
+		timeout:   opts.Timeout,
+		maxBytes:  opts.MaxBytes,
+		maxPixels: opts.MaxPixels,
+		lru:       list.New(),
+		byURL:     make(map[string]*list.Element),
+		inflight:  make(map[string]*avatarCall),
+	}
+}
+
+// Fetch returns the decoded image at rawURL, from the cache when it has it. Only
+// http and https URLs are fetched; anything else is refused without any I/O. Errors
+// are *Error with Op "avatar": KindInvalidInput (unusable URL), KindTimeout,
+// KindNetwork, KindServer (non-2xx status or refused redirect) and KindMalformed
+// (too large, not an image, too many pixels). Failures are not cached, so the next
+// lookup of the member tries again.
+//
+// The download runs under the fetcher's timeout rather than under ctx, because other
+// callers may be waiting for the same URL: one caller giving up (say, a newer lookup
+// cancels it) does not fail the others. When the last waiter leaves, the download
+// is stopped.
+func (f *AvatarFetcher) Fetch(ctx context.Context, rawURL string) (image.Image, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || !avatarScheme(u) || u.Host == "" {
+		return nil, &Error{Kind: KindInvalidInput, Op: "avatar", Detail: "only http and https avatar URLs are fetched"}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, avatarContextError(err)
+	}
+	key := u.String()
+
+	f.mu.Lock()
+	if el, ok := f.byURL[key]; ok {
+		f.lru.MoveToFront(el)
+		img := el.Value.(*avatarEntry).img
+		f.mu.Unlock()
+		return img, nil
+	}
+	call, shared := f.inflight[key]
+	if !shared {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.timeout)
+		call = &avatarCall{done: make(chan struct{}), cancel: cancel}
+		f.inflight[key] = call
+		go f.download(dctx, key, call)
+	}
+	call.waiters++
+	f.mu.Unlock()
+
+	select {
+	case <-call.done:
+		return call.img, call.err
+	case <-ctx.Done():
+		f.mu.Lock()
+		if call.waiters--; call.waiters == 0 {
+			call.cancel()
+			// A caller arriving now must start afresh, not join a cancelled download.
+			if f.inflight[key] == call {
+				delete(f.inflight, key)
+			}
+		}
+		f.mu.Unlock()
+		return nil, avatarContextError(ctx.Err())
+	}
+}
+
+// download runs one fetch, publishes its result to every waiter and caches a success.
+func (f *AvatarFetcher) download(ctx context.Context, key string, call *avatarCall) {
+	defer call.cancel()
+	call.img, call.err = f.get(ctx, key)
+
+	f.mu.Lock()
+	if f.inflight[key] == call {
+		delete(f.inflight, key)
+	}
+	if call.err == nil {
+		f.byURL[key] = f.lru.PushFront(&avatarEntry{url: key, img: call.img})
+		for f.lru.Len() > avatarCacheSize {
+			oldest := f.lru.Back()
+			f.lru.Remove(oldest)
+			delete(f.byURL, oldest.Value.(*avatarEntry).url)
+		}
+	}
+	f.mu.Unlock()
+	close(call.done)
+}
+
+func (f *AvatarFetcher) get(ctx context.Context, rawURL string) (image.Image, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, &Error{Kind: KindInvalidInput, Op: "avatar", Detail: "unusable avatar URL", Err: err}
+	}
+	req.Header.Set("User-Agent", UserAgent())
+	req.Header.Set("Accept", "image/png, image/jpeg, image/gif, image/webp")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, avatarTransportError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &Error{Kind: KindServer, Op: "avatar", StatusCode: resp.StatusCode, Detail: "the avatar server refused"}
+	}
+	if resp.ContentLength > f.maxBytes {
+		return nil, avatarTooLarge(f.maxBytes)
+	}
+	// One byte more than allowed tells an exact fit from an oversized body.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
+	if err != nil {
+		return nil, avatarTransportError(err)
+	}
+	if int64(len(data)) > f.maxBytes {
+		return nil, avatarTooLarge(f.maxBytes)
+	}
+	return decodeAvatar(data, f.maxPixels)
+}
+
+// decodeAvatar checks the header's size before decoding anything: a PNG of a few
+// hundred bytes can claim 20000×20000 pixels and make image.Decode allocate 1.6 GB.
+func decodeAvatar(data []byte, maxPixels int) (img image.Image, err error) {
+	defer func() {
+		// A decoder bug on hostile input must not take the window down with it.
+		if r := recover(); r != nil {
+			img, err = nil, &Error{Kind: KindMalformed, Op: "avatar", Detail: "the image could not be decoded"}
+		}
+	}()
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, &Error{Kind: KindMalformed, Op: "avatar", Detail: "not an image in a supported format", Err: err}
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		return nil, &Error{Kind: KindMalformed, Op: "avatar",
+			Detail: fmt.Sprintf("image of %d×%d pixels is over the limit of %d pixels", cfg.Width, cfg.Height, maxPixels)}
+	}
+	img, _, err = image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, &Error{Kind: KindMalformed, Op: "avatar", Detail: "the " + format + " image could not be decoded", Err: err}
+	}
+	return img, nil
+}
+
+func avatarScheme(u *url.URL) bool { return u.Scheme == "http" || u.Scheme == "https" }
+
+func avatarTooLarge(limit int64) error {
+	return &Error{Kind: KindMalformed, Op: "avatar", Detail: fmt.Sprintf("the image is larger than %d bytes", limit)}
+}
+
+func avatarContextError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Kind: KindTimeout, Op: "avatar", Detail: "the avatar took too long", Err: err}
+	}
+	return &Error{Kind: KindNetwork, Op: "avatar", Detail: "the avatar fetch was cancelled", Err: err}
+}
+
+func avatarTransportError(err error) error {
+	if errors.Is(err, errAvatarRedirect) {
+		return &Error{Kind: KindServer, Op: "avatar", Detail: "the avatar server redirected too often or to an unsupported URL", Err: err}
+	}
+	var nerr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()) {
+		return &Error{Kind: KindTimeout, Op: "avatar", Detail: "the avatar took too long", Err: err}
+	}
+	return &Error{Kind: KindNetwork, Op: "avatar", Detail: "the avatar could not be downloaded", Err: err}
+}

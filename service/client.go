@@ -1,0 +1,334 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	// maxRedirects bounds same-host redirects; more suggests a loop.
+	maxRedirects = 3
+	// maxExcerpt bounds Error.BodyExcerpt; errorBodyPeek is how much of an error
+	// body is read to make it (redaction happens before the cut).
+	maxExcerpt    = 200
+	errorBodyPeek = 4 << 10
+	// maxShopID bounds the store id; real ones are a handful of digits.
+	maxShopID = 64
+)
+
+// Client looks members up in one tenant's member API. It is safe for concurrent
+// use; one token serves all lookups until the API refuses it or it expires.
+type Client struct {
+	cfg      Config
+	endpoint *url.URL // {BaseURL}/v1/user/ocard
+	http     *http.Client
+	tokens   *tokenSource
+	log      *slog.Logger
+}
+
+// NewClient validates cfg (see Config.Validate), applies the defaults and returns a
+// Client. It sends nothing; the first lookup fetches the token.
+func NewClient(cfg Config) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil { // unreachable after Validate, kept so a future change cannot panic
+		return nil, configError("base_url", "not an absolute URL")
+	}
+	c := &Client{
+		cfg:      cfg,
+		endpoint: base.JoinPath("v1", "user", "ocard"),
+		log:      cfg.Logger,
+		// No http.Client.Timeout: each attempt gets its own context deadline,
+		// which also covers reading the body.
+		http: &http.Client{Transport: cfg.Transport, CheckRedirect: checkRedirect},
+	}
+	c.tokens = newTokenSource(cfg, checkRedirect)
+	return c, nil
+}
+
+// LookupMember asks the member API about the holder of mobile at store shopID
+// (GET {BaseURL}/v1/user/ocard?shop_id=…&mobile=…).
+//
+// The store id (surrounding spaces ignored, leading zeros kept) and the number
+// (see NormaliseMobile) are checked before anything is sent: bad input is an *Error
+// of KindInvalidInput. A number that belongs to nobody is ErrNotMember. If the API
+// refuses the token with 401, the token is replaced and the GET retried once. When
+// ctx is canceled the error wraps context.Canceled (errors.Is) and is not an *Error;
+// every other failure is an *Error (see Kind).
+func (c *Client) LookupMember(ctx context.Context, shopID, mobile string) (Member, error) {
+	shop := strings.TrimSpace(shopID)
+	if shop == "" || len(shop) > maxShopID || strings.IndexFunc(shop, unicode.IsControl) >= 0 {
+		return Member{}, &Error{Kind: KindInvalidInput, Op: "lookup", Detail: "store id is empty or not printable"}
+	}
+	num, err := NormaliseMobile(mobile)
+	if err != nil {
+		return Member{}, err
+	}
+	if ctx.Err() != nil {
+		return Member{}, contextError("lookup", ctx)
+	}
+	u := *c.endpoint
+	u.RawQuery = url.Values{"shop_id": {shop}, "mobile": {num}}.Encode()
+	for attempt := 1; ; attempt++ {
+		tok, err := c.tokens.token(ctx)
+		if err != nil {
+			return Member{}, err
+		}
+		red := newRedactor(c.cfg.ClientSecret, tok.AccessToken, num)
+		start := time.Now()
+		status, body, err := c.get(ctx, u.String(), tok, red)
+		c.logAttempt(ctx, shop, num, attempt, status, time.Since(start), err)
+		switch {
+		case err != nil:
+			return Member{}, err
+		case status == http.StatusUnauthorized && attempt == 1:
+			// A rotated secret or revoked token: x/oauth2 would keep serving the
+			// refused token until it expires. The GET is idempotent, so retry once.
+			c.tokens.invalidate(tok)
+			continue
+		case status == http.StatusUnauthorized || status == http.StatusForbidden:
+			return Member{}, &Error{Kind: KindAuth, Op: "lookup", StatusCode: status,
+				Detail: "member API refused the access token", BodyExcerpt: excerpt(body, red)}
+		case status/100 != 2:
+			return Member{}, &Error{Kind: KindServer, Op: "lookup", StatusCode: status,
+				Detail: "unexpected status", BodyExcerpt: excerpt(body, red)}
+		}
+		return DecodeMember(body)
+	}
+}
+
+// CheckConnection fetches a fresh token, so that a settings screen's "Test
+// connection" proves the URL and credentials now rather than trusting a cached
+// token. It returns nil or an *Error (KindAuth for refused credentials).
+func (c *Client) CheckConnection(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return contextError("token", ctx)
+	}
+	_, err := c.tokens.fresh(ctx)
+	return err
+}
+
+// TokenRequests reports how many requests the Client has sent to the token
+// endpoint, so tests and benchmarks can prove that tokens are reused.
+func (c *Client) TokenRequests() int64 { return c.tokens.requests.Load() }
+
+// get makes one GET attempt under its own timeout. A 2xx body is returned whole
+// (up to MaxBodyBytes); any other status comes with the start of its body.
+func (c *Client) get(ctx context.Context, u string, tok *oauth2.Token, red *strings.Replacer) (int, []byte, error) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, nil, configError("base_url", "cannot build the request")
+	}
+	// Set here rather than by an oauth2.Transport so the header is ours to reason
+	// about: checkRedirect keeps it on the configured host.
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, transportError("lookup", ctx, err, red, c.cfg.Timeout)
+	}
+	defer resp.Body.Close()
+	var body []byte
+	if resp.StatusCode/100 == 2 {
+		body, err = readCapped(resp, c.cfg.MaxBodyBytes)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, errorBodyPeek))
+		err = nil // the status already says what went wrong; a partial excerpt will do
+	}
+	if err != nil {
+		return resp.StatusCode, nil, transportError("lookup", ctx, err, red, c.cfg.Timeout)
+	}
+	return resp.StatusCode, body, nil
+}
+
+// logAttempt writes the one Debug line per request. The number is masked: logs
+// end up in support tickets.
+func (c *Client) logAttempt(ctx context.Context, shop, num string, attempt, status int, d time.Duration, err error) {
+	if !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	args := []any{"shop_id", shop, "mobile", MaskMobile(num), "attempt", attempt, "status", status, "duration", d}
+	if err != nil {
+		args = append(args, "error", err.Error()) // *Error texts are safe by construction
+	}
+	c.log.DebugContext(ctx, "ocard member lookup", args...)
+}
+
+// checkRedirect keeps every hop on the scheme and host the request started with,
+// because a redirect elsewhere would carry the bearer token (or, for the token
+// endpoint, the client secret in a 307's body) to a host nobody configured.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+		return &redirectError{status: status, reason: "redirect to another host refused"}
+	}
+	if len(via) > maxRedirects {
+		return &redirectError{status: status, reason: "too many redirects"}
+	}
+	return nil
+}
+
+type redirectError struct {
+	status int
+	reason string
+}
+
+func (e *redirectError) Error() string { return fmt.Sprintf("%s (HTTP %d)", e.reason, e.status) }
+
+type bodyTooLargeError struct{ limit int64 }
+
+func (e *bodyTooLargeError) Error() string {
+	return fmt.Sprintf("response larger than %d bytes", e.limit)
+}
+
+// readCapped reads a whole body of at most limit bytes. It refuses early on a
+// declared Content-Length and otherwise reads one byte more than allowed to tell
+// "exactly at the limit" from "over it".
+func readCapped(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.ContentLength > limit {
+		return nil, &bodyTooLargeError{limit}
+	}
+	n := limit
+	if n < math.MaxInt64 {
+		n++
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, n))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &bodyTooLargeError{limit}
+	}
+	return b, nil
+}
+
+// transportError classifies a request that got no usable reply. ctx is the
+// caller's context: its cancellation is reported as such, while a deadline (the
+// caller's or the per-attempt one) is KindTimeout.
+func transportError(op string, ctx context.Context, err error, red *strings.Replacer, timeout time.Duration) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return contextError(op, ctx)
+	}
+	var big *bodyTooLargeError
+	if errors.As(err, &big) {
+		return &Error{Kind: KindMalformed, Op: op, Detail: big.Error(), Err: big}
+	}
+	var rd *redirectError
+	if errors.As(err, &rd) {
+		return &Error{Kind: KindServer, Op: op, StatusCode: rd.status, Detail: rd.reason, Err: rd}
+	}
+	// url.Error's text quotes the URL, and the lookup URL holds the phone number.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = &url.Error{Op: ue.Op, URL: red.Replace(ue.URL), Err: ue.Err}
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &Error{Kind: KindTimeout, Op: op, Detail: fmt.Sprintf("no complete answer in time (limit %s per request)", timeout), Err: err}
+	}
+	return &Error{Kind: KindNetwork, Op: op, Detail: "could not reach the server", Err: err}
+}
+
+// contextError reports that ctx ended: a deadline is KindTimeout; a cancellation
+// (a newer lookup replaced this one) is returned as a plain wrapped error, since it
+// is no failure to show anyone.
+func contextError(op string, ctx context.Context) error {
+	err := ctx.Err()
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return &Error{Kind: KindTimeout, Op: op, Detail: "deadline exceeded", Err: err}
+}
+
+// newRedactor hides the secret, the token and the phone number in any text that
+// came from a server (error pages love to echo the request). The secret and the
+// token are also hidden URL-encoded (how the token form carries the secret) and
+// JSON-escaped (how a JSON error body would quote them). Duplicate patterns are
+// harmless: the first match wins.
+func newRedactor(secret, token, mobile string) *strings.Replacer {
+	var pairs []string
+	add := func(old, repl string) {
+		if old != "" {
+			pairs = append(pairs, old, repl)
+		}
+	}
+	for _, s := range [...]struct{ value, label string }{{secret, "[secret]"}, {token, "[token]"}} {
+		if s.value == "" {
+			continue
+		}
+		add(s.value, s.label)
+		if q := url.QueryEscape(s.value); q != s.value {
+			add(q, s.label)
+		}
+		if j := jsonEscape(s.value); j != s.value {
+			add(j, s.label)
+		}
+		if j := strings.ReplaceAll(jsonEscape(s.value), "/", `\/`); j != s.value {
+			add(j, s.label) // PHP's json_encode escapes slashes
+		}
+	}
+	if isDomesticMobile(mobile) {
+		add(mobile, MaskMobile(mobile))
+		add(mobile[1:], "***") // the same number in +886 form
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// jsonEscape returns s as encoding/json writes it inside a string literal.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b[1 : len(b)-1])
+}
+
+// excerpt makes a short, printable, redacted extract of a body for diagnostics.
+func excerpt(body []byte, red *strings.Replacer) string {
+	if len(body) > errorBodyPeek {
+		body = body[:errorBodyPeek]
+	}
+	return cleanText(red.Replace(string(body)), maxExcerpt)
+}
+
+// cleanText turns s into one line of printable text of at most max bytes:
+// control and format characters become spaces, runs of space collapse.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
