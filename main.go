@@ -8,6 +8,9 @@
 package main
 
 import (
+	// First, so that Fyne reads a C.UTF-8 locale as English (see the package comment).
+	_ "github.com/ocard-desk/ocard-desk/gui/posixlocale"
+
 	"context"
 	"os"
 	"os/signal"

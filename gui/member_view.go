@@ -2,12 +2,12 @@ package gui
 
 import (
 	"image"
+	"image/color"
 	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -78,14 +78,16 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.expiring = container.NewVBox()
 	expiring := container.NewBorder(expTitle, nil, nil, nil, container.NewVScroll(w.expiring))
 
-	left := container.NewBorder(container.NewVBox(card(identity), card(points)), nil, nil, nil, card(expiring))
+	left := container.NewBorder(card(identity), nil, nil, nil, card(points))
 
 	w.barcode = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
 	w.qr = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
 	w.carrierText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	w.carrierText.SizeName = theme.SizeNameHeadingText
 	w.carrierCopy = widget.NewButtonWithIcon(tr("carrier.copy"), theme.ContentCopyIcon(), d.onCopyCarrier)
-	w.carrierCodes = container.NewVBox(container.NewCenter(w.barcode), container.NewCenter(w.qr),
+	gap := canvas.NewRectangle(color.Transparent) // scanners want clear space between codes
+	gap.SetMinSize(fyne.NewSize(1, theme.Padding()*2))
+	w.carrierCodes = container.NewVBox(container.NewCenter(w.barcode), gap, container.NewCenter(w.qr),
 		container.NewCenter(container.NewHBox(w.carrierText, w.carrierCopy)))
 	w.carrierMissing = widget.NewLabelWithStyle(tr("carrier.none"), fyne.TextAlignCenter, fyne.TextStyle{})
 	w.carrierMissing.Importance = widget.LowImportance
@@ -93,7 +95,8 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.carrierInvalid.Importance = widget.WarningImportance
 	w.carrierInvalid.Wrapping = fyne.TextWrapWord
 	carrierTitle := widget.NewLabelWithStyle(tr("carrier.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	right := card(container.NewVBox(carrierTitle, w.carrierCodes, w.carrierMissing, w.carrierInvalid, layout.NewSpacer()))
+	carrier := card(container.NewVBox(carrierTitle, w.carrierCodes, w.carrierMissing, w.carrierInvalid))
+	right := container.NewBorder(carrier, nil, nil, nil, card(expiring))
 
 	return container.NewBorder(nil, nil, nil, container.New(&sizedLayout{width: 340}, right), left)
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -103,7 +104,8 @@ func (d *desk) buildIdlePanel() *fyne.Container {
 		grid := container.NewGridWithColumns(2)
 		for _, n := range d.opts.DemoNumbers {
 			num := n.Mobile
-			b := widget.NewButton(num+"  "+n.Label, func() { d.ui.entry.setNumber(num); d.onSubmit(num) })
+			// Short translated labels; the demo package's English descriptions are for the README.
+			b := widget.NewButton(num+"  "+lang.X("demo."+num, n.Label), func() { d.ui.entry.setNumber(num); d.onSubmit(num) })
 			b.Alignment = widget.ButtonAlignLeading
 			grid.Add(b)
 		}
