@@ -100,6 +100,7 @@ func (d *desk) onSubmit(text string) {
 		d.cancelPending()
 		d.setState(deskModel{state: stateInvalid, err: err, recent: d.model.recent})
 		d.focusEntry()
+		d.ui.entry.selectAll() // the next scan replaces the bad one
 		return
 	}
 	// A scanner that fires twice, or a cashier who presses Enter twice, would otherwise
@@ -112,6 +113,9 @@ func (d *desk) onSubmit(text string) {
 	}
 	d.lastSubmit, d.lastSubmitAt = mobile, now
 	d.lookup(mobile)
+	// Select now, not when the answer comes: a second scan straight after the first
+	// must replace the number, not be appended to it.
+	d.ui.entry.selectAll()
 }
 
 // onRepeat (F5, Retry) looks the last number up again, however recently it was asked.

@@ -172,6 +172,22 @@ func TestEscapeClearsAndF5Repeats(t *testing.T) {
 	}
 }
 
+func TestSecondScanWhileLoadingReplacesTheFirst(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	second := sampleMember()
+	second.ID = "SECOND"
+	h.lookup.set("0911111111", reply{member: sampleMember(), gate: make(chan struct{})})
+	h.lookup.set("0922222222", reply{member: second})
+	test.Type(h.d.ui.entry, "0911111111")
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(h.d.ui.entry, "0922222222") // the scanner fires again before the answer
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitState(stateFound)
+	if h.d.model.member.ID != "SECOND" {
+		t.Fatalf("showing %q after two quick scans (entry %q)", h.d.model.member.ID, h.d.ui.entry.Text)
+	}
+}
+
 func TestScanReplacesSelectedNumber(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{})
 	h.lookup.set("0903123123", reply{member: sampleMember()})
