@@ -83,18 +83,20 @@ func TestScreenshotsForDocs(t *testing.T) {
 		env := newE2E(t)
 		app := env.startApp("--demo", "--log-json", "--lang", lang, "--idle-clear", "0")
 		app.waitState("idle", "")
-		env.save(filepath.Join(dir, "idle-"+lang+".png"))
+		env.xdotool("mousemove", "1270", "790") // no hover highlight in the pictures
+		blank := image.NewRGBA(e2eWindow)
+		idle := env.settledScreenshot(blank)
+		writePNG(t, filepath.Join(dir, "idle-"+lang+".png"), idle)
 		for _, c := range []struct{ name, mobile, state string }{
 			{"found", "0911111111", "found"}, {"not-member", "0987654321", "not_member"},
 			{"error", "0900000002", "error"}, {"invalid", "12345", "invalid"},
 		} {
 			env.scan(c.mobile)
 			app.waitState(c.state, "")
-			if c.state == "found" {
-				env.screenshotWithCodes("/AB1.+-C") // the frame with the codes is painted
-			}
-			env.save(filepath.Join(dir, c.name+"-"+lang+".png"))
+			writePNG(t, filepath.Join(dir, c.name+"-"+lang+".png"), env.settledScreenshot(idle))
 			env.key("Escape")
+			app.waitState("idle", "")
+			env.settledScreenshot(blank)
 		}
 		app.stop()
 	}
@@ -328,6 +330,38 @@ func (e *e2e) screenshot() image.Image {
 	return img
 }
 
+// settledScreenshot waits for the screen to differ from before and then to hold still
+// for one more grab: the app logs a state just before the frame showing it is painted.
+func (e *e2e) settledScreenshot(before image.Image) image.Image {
+	e.t.Helper()
+	var last image.Image
+	for attempt := 0; attempt < 100; attempt++ {
+		img := e.screenshot()
+		if differingPixels(img, before) == 0 {
+			continue
+		}
+		if last != nil && differingPixels(img, last) == 0 {
+			return img
+		}
+		last = img
+	}
+	e.t.Fatal("the screen never settled")
+	return nil
+}
+
+func differingPixels(a, b image.Image) int {
+	n := 0
+	r := a.Bounds().Intersect(b.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if colorDistance(a.At(x, y), b.At(x, y)) > 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // screenshotWithCodes takes screenshots until zbarimg reads carrier from one (the state
 // is logged just before the frame is painted), and returns it with every code read.
 func (e *e2e) screenshotWithCodes(carrier string) (image.Image, []string) {
@@ -356,14 +390,6 @@ func readCodes(t *testing.T, img image.Image) []string {
 	writePNG(t, f, img)
 	out, _ := exec.Command("zbarimg", "-q", f).Output() // exit 4 means "no code found"
 	return strings.Fields(string(out))
-}
-
-func (e *e2e) save(path string) {
-	e.t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	writePNG(e.t, path, e.screenshot())
 }
 
 func writePNG(t *testing.T, path string, img image.Image) {
