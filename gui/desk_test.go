@@ -351,3 +351,37 @@ func renderMarkup(t *testing.T, c fyne.Canvas) string {
 	t.Helper()
 	return test.RenderToMarkup(c)
 }
+
+func TestScannerEndingWithTabSubmits(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	test.Type(h.d.ui.entry, "0903123123")
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	h.waitState(stateFound)
+	if h.d.win.Canvas().Focused() != h.d.ui.entry {
+		t.Fatal("focus left the entry after a Tab-terminated scan")
+	}
+}
+
+func TestTabInEmptyEntryMovesFocusOn(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if h.d.win.Canvas().Focused() == h.d.ui.entry {
+		t.Fatal("Tab in an empty entry must move the focus on")
+	}
+}
+
+func TestScanWhileAButtonHasFocusGoesToTheEntry(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0903123123", reply{err: &service.Error{Kind: service.KindTimeout}})
+	h.submit("0903123123")
+	h.waitState(stateError)
+	h.d.win.Canvas().Focus(h.d.ui.retryButton) // as after Tab
+	h.lookup.set("0912345678", reply{member: sampleMember()})
+	test.Type(h.d.win.Canvas().Focused(), "0912345678")
+	h.d.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitState(stateFound)
+	if got := h.lookup.calls[len(h.lookup.calls)-1]; got != "0912345678" {
+		t.Fatalf("looked up %q", got)
+	}
+}

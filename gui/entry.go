@@ -15,7 +15,13 @@ type numberEntry struct {
 	onEscape func()
 	onRepeat func()
 	onFocus  func()
+	// onTabOut moves the focus on, for a Tab pressed in an empty entry.
+	onTabOut func()
 }
+
+// AcceptsTab keeps Tab in the entry: many scanners are set to end a code with Tab
+// instead of Enter, and that Tab must submit the number, not move the focus away.
+func (e *numberEntry) AcceptsTab() bool { return true }
 
 func newNumberEntry() *numberEntry {
 	e := &numberEntry{}
@@ -34,6 +40,14 @@ func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
 	case fyne.KeyF5:
 		if e.onRepeat != nil {
 			e.onRepeat()
+		}
+		return
+	case fyne.KeyTab:
+		switch {
+		case e.Text != "" && e.OnSubmitted != nil:
+			e.OnSubmitted(e.Text)
+		case e.onTabOut != nil:
+			e.onTabOut() // keyboard users can still leave an empty entry with Tab
 		}
 		return
 	}
@@ -92,4 +106,25 @@ func isFocusShortcut(s fyne.Shortcut) bool {
 		}
 	}
 	return false
+}
+
+// deskButton is a button that hands typed characters to the number entry. A button
+// that has the keyboard focus (after Tab) would otherwise swallow a scan.
+type deskButton struct {
+	widget.Button
+	onRune func(rune)
+}
+
+func newDeskButton(label string, icon fyne.Resource, tapped func(), onRune func(rune)) *deskButton {
+	b := &deskButton{onRune: onRune}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedRune forwards the character to the entry.
+func (b *deskButton) TypedRune(r rune) {
+	if b.onRune != nil {
+		b.onRune(r)
+	}
 }

@@ -38,7 +38,7 @@ type memberWidgets struct {
 	barcode        *canvas.Image
 	qr             *canvas.Image
 	carrierText    *widget.Label
-	carrierCopy    *widget.Button
+	carrierCopy    *deskButton
 	carrierCodes   *fyne.Container
 	carrierMissing *widget.Label
 	carrierInvalid *widget.Label
@@ -76,7 +76,9 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 
 	expTitle := widget.NewLabelWithStyle(tr("member.expiring"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.expiring = container.NewVBox()
-	expiring := container.NewBorder(expTitle, nil, nil, nil, container.NewVScroll(w.expiring))
+	// Room for at least two entries even at the window's minimum size; more scroll.
+	expScroll := container.New(&sizedLayout{height: 100}, container.NewVScroll(w.expiring))
+	expiring := container.NewBorder(expTitle, nil, nil, nil, expScroll)
 
 	left := container.NewBorder(card(identity), nil, nil, nil, card(points))
 
@@ -84,7 +86,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.qr = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
 	w.carrierText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	w.carrierText.SizeName = theme.SizeNameHeadingText
-	w.carrierCopy = widget.NewButtonWithIcon(tr("carrier.copy"), theme.ContentCopyIcon(), d.onCopyCarrier)
+	w.carrierCopy = newDeskButton(tr("carrier.copy"), theme.ContentCopyIcon(), d.onCopyCarrier, d.typeIntoEntry)
 	gap := canvas.NewRectangle(color.Transparent) // scanners want clear space between codes
 	gap.SetMinSize(fyne.NewSize(1, theme.Padding()*2))
 	w.carrierCodes = container.NewVBox(container.NewCenter(w.barcode), gap, container.NewCenter(w.qr),

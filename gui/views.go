@@ -32,8 +32,8 @@ type deskWidgets struct {
 	errorTitle    *widget.Label
 	errorDetail   *widget.Label
 	errorIcon     *widget.Icon
-	retryButton   *widget.Button
-	settingsBtn   *widget.Button
+	retryButton   *deskButton
+	settingsBtn   *deskButton
 
 	recentList *fyne.Container
 
@@ -48,7 +48,8 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.entry.onEscape = d.onEscape
 	u.entry.onRepeat = d.onRepeat
 	u.entry.onFocus = func() { d.touch(); d.focusEntry(); u.entry.selectAll() }
-	search := widget.NewButtonWithIcon(tr("entry.search"), theme.SearchIcon(), func() { d.onSubmit(u.entry.Text) })
+	u.entry.onTabOut = func() { d.win.Canvas().FocusNext() }
+	search := newDeskButton(tr("entry.search"), theme.SearchIcon(), func() { d.onSubmit(u.entry.Text) }, d.typeIntoEntry)
 	search.Importance = widget.HighImportance
 	u.inlineError = widget.NewLabel("")
 	u.inlineError.Importance = widget.DangerImportance
@@ -105,7 +106,7 @@ func (d *desk) buildIdlePanel() *fyne.Container {
 		for _, n := range d.opts.DemoNumbers {
 			num := n.Mobile
 			// Short translated labels; the demo package's English descriptions are for the README.
-			b := widget.NewButton(num+"  "+lang.X("demo."+num, n.Label), func() { d.ui.entry.setNumber(num); d.onSubmit(num) })
+			b := newDeskButton(num+"  "+lang.X("demo."+num, n.Label), nil, func() { d.ui.entry.setNumber(num); d.onSubmit(num) }, d.typeIntoEntry)
 			b.Alignment = widget.ButtonAlignLeading
 			grid.Add(b)
 		}
@@ -150,9 +151,9 @@ func (d *desk) buildErrorPanel() *fyne.Container {
 	u.errorTitle.SizeName = theme.SizeNameHeadingText
 	u.errorDetail = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	u.errorDetail.Wrapping = fyne.TextWrapWord
-	u.retryButton = widget.NewButtonWithIcon(tr("error.retry"), theme.ViewRefreshIcon(), d.onRepeat)
+	u.retryButton = newDeskButton(tr("error.retry"), theme.ViewRefreshIcon(), d.onRepeat, d.typeIntoEntry)
 	u.retryButton.Importance = widget.HighImportance
-	u.settingsBtn = widget.NewButtonWithIcon(tr("error.settings"), theme.SettingsIcon(), d.onOpenSettings)
+	u.settingsBtn = newDeskButton(tr("error.settings"), theme.SettingsIcon(), d.onOpenSettings, d.typeIntoEntry)
 	buttons := container.NewCenter(container.NewHBox(u.retryButton, u.settingsBtn))
 	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 64, height: 64}, u.errorIcon)),
 		u.errorTitle, u.errorDetail, buttons, layout.NewSpacer())
@@ -263,7 +264,7 @@ func (d *desk) refreshRecent() {
 	}
 	for _, mobile := range d.model.recent {
 		mobile := mobile
-		b := widget.NewButton(service.MaskMobile(mobile), func() { d.onRecentTapped(mobile) })
+		b := newDeskButton(service.MaskMobile(mobile), nil, func() { d.onRecentTapped(mobile) }, d.typeIntoEntry)
 		b.Importance = widget.LowImportance
 		b.Alignment = widget.ButtonAlignLeading
 		list.Add(b)
@@ -274,12 +275,7 @@ func (d *desk) refreshRecent() {
 // focus (say, after a click on the background) go to the entry, and Return submits it.
 func (d *desk) installKeys() {
 	c := d.win.Canvas()
-	c.SetOnTypedRune(func(r rune) {
-		if unicode.IsDigit(r) || r == '+' {
-			d.focusEntry()
-			d.ui.entry.TypedRune(r)
-		}
-	})
+	c.SetOnTypedRune(d.typeIntoEntry)
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
 		case fyne.KeyReturn, fyne.KeyEnter:
@@ -293,6 +289,16 @@ func (d *desk) installKeys() {
 	for _, s := range focusShortcuts {
 		c.AddShortcut(s, func(fyne.Shortcut) { d.touch(); d.focusEntry(); d.ui.entry.selectAll() })
 	}
+}
+
+// typeIntoEntry sends a character typed while the entry lacks focus to the entry, so a
+// scan lands wherever the focus was. Only characters a phone number can contain count.
+func (d *desk) typeIntoEntry(r rune) {
+	if !unicode.IsDigit(r) && r != '+' {
+		return
+	}
+	d.focusEntry()
+	d.ui.entry.TypedRune(r)
 }
 
 // sizedLayout gives its objects a fixed minimum width and, when height is set, a fixed

@@ -199,6 +199,13 @@ type redirectError struct {
 
 func (e *redirectError) Error() string { return fmt.Sprintf("%s (HTTP %d)", e.reason, e.status) }
 
+// bodyReadError is a failure while reading a body: the server was reached and
+// had started to answer, so "could not reach the server" would mislead.
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "reading the response: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
 type bodyTooLargeError struct{ limit int64 }
 
 func (e *bodyTooLargeError) Error() string {
@@ -218,7 +225,7 @@ func readCapped(resp *http.Response, limit int64) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, n))
 	if err != nil {
-		return nil, err
+		return nil, &bodyReadError{err}
 	}
 	if int64(len(b)) > limit {
 		return nil, &bodyTooLargeError{limit}
@@ -250,7 +257,12 @@ func transportError(op string, ctx context.Context, err error, red *strings.Repl
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		return &Error{Kind: KindTimeout, Op: op, Detail: fmt.Sprintf("no complete answer in time (limit %s per request)", timeout), Err: err}
 	}
-	return &Error{Kind: KindNetwork, Op: op, Detail: "could not reach the server", Err: err}
+	detail := "could not reach the server"
+	var cut *bodyReadError
+	if errors.As(err, &cut) {
+		detail = "the connection broke before the whole answer arrived"
+	}
+	return &Error{Kind: KindNetwork, Op: op, Detail: detail, Err: err}
 }
 
 // contextError reports that ctx ended: a deadline is KindTimeout; a cancellation

@@ -249,6 +249,7 @@ func runErrorCases(t *testing.T, cases []errorCase) {
 			if !reflect.DeepEqual(m, Member{}) {
 				t.Errorf("member %+v alongside an error", m)
 			}
+			assertNoSecrets(t, errorTexts(err)...) // see faults_test.go
 			if tc.tokenAttempts != 0 {
 				tn.wantHits(t, nil, tc.tokens, tc.apis)
 				if got := c.TokenRequests(); got != tc.tokenAttempts {
