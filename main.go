@@ -20,6 +20,7 @@ import (
 	"github.com/ocard-desk/ocard-desk/gui"
 	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service/cli"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 func main() {
@@ -33,13 +34,15 @@ func main() {
 			os.Exit(cli.DemoServer(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
-	desk, code := cli.ParseDesk(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// The app comes first: the saved settings live in its preferences. NewWithID needs
+	// no display; GLFW starts in Run.
+	a := app.NewWithID(settings.AppID)
+	desk, code := cli.ParseDesk(ctx, os.Args[1:], a.Preferences(), os.Stdout, os.Stderr)
 	if desk == nil {
 		os.Exit(code)
 	}
 	defer desk.Close()
 
-	a := app.NewWithID("tw.ocard.desk")
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())
 	gui.SetLanguage(desk.Language)
@@ -49,16 +52,11 @@ func main() {
 	}
 	w := gui.Build(a, gui.Options{
 		Lookup: lookup, Avatars: desk.Avatars, ShopID: desk.ShopID, ShopName: desk.ShopName,
-		Demo: desk.Demo, DemoNumbers: demoNumbers(desk), IdleClear: desk.IdleClear,
+		Demo: desk.Demo, DemoNumbers: gui.DemoNumbers(desk.DemoNumbers), IdleClear: desk.IdleClear,
 		SetupProblem: desk.SetupProblem, ConnectionSummary: desk.Summary, Logger: desk.Logger,
+		Shops: desk.Resolved.Settings.Shops, Backend: gui.NewBackend(desk), Settings: desk.Resolved,
+		SecretStoreKind: desk.Secrets.Kind(), SecretStoreLocation: desk.Secrets.Location(),
+		Welcome: !desk.Demo && desk.Resolved.Unconfigured(),
 	})
 	w.ShowAndRun()
-}
-
-func demoNumbers(d *cli.Desk) []gui.DemoNumber {
-	var out []gui.DemoNumber
-	for _, n := range d.DemoNumbers {
-		out = append(out, gui.DemoNumber{Mobile: n.Mobile, Label: n.Label})
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // deskState is what the main area shows.
@@ -21,10 +22,11 @@ const (
 	stateNotMember
 	stateInvalid
 	stateError
+	stateWelcome
 )
 
 func (s deskState) String() string {
-	return [...]string{"idle", "loading", "found", "not_member", "invalid", "error"}[s]
+	return [...]string{"idle", "loading", "found", "not_member", "invalid", "error", "welcome"}[s]
 }
 
 // deskModel is the state the widgets are drawn from; refreshXxx methods sync widgets to it.
@@ -45,6 +47,11 @@ type desk struct {
 	now  func() time.Time
 
 	model deskModel
+	conn  connection
+	// settings is the open settings screen, nil when the desk is showing.
+	settings *settingsForm
+	// language is the language the widgets were built in.
+	language string
 
 	// lookupSeq numbers lookups; a reply whose number is not the latest is stale and dropped.
 	lookupSeq    uint64
@@ -72,7 +79,17 @@ func newDesk(w fyne.Window, opts Options) *desk {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &desk{win: w, opts: opts, log: log, now: time.Now, runOnUI: fyne.Do}
+	conn := connection{
+		lookup: opts.Lookup, shops: opts.Shops, shopID: opts.ShopID,
+		demo: opts.Demo, demoNumbers: opts.DemoNumbers, problem: opts.SetupProblem,
+	}
+	if opts.Demo {
+		conn.shops = nil // the demo has its own shop, whatever the saved settings list
+	}
+	if len(conn.shops) == 0 && opts.ShopID != "" {
+		conn.shops = []settings.Shop{{ID: opts.ShopID, Name: opts.ShopName}}
+	}
+	return &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
 }
 
 // onUI runs f on Fyne's goroutine. Every widget change made from our own goroutines
@@ -80,14 +97,51 @@ func newDesk(w fyne.Window, opts Options) *desk {
 func (d *desk) onUI(f func()) { d.runOnUI(f) }
 
 func (d *desk) start() {
-	if d.opts.SetupProblem != nil || d.opts.Lookup == nil {
-		err := d.opts.SetupProblem
+	switch {
+	case (d.opts.Welcome || d.opts.Settings.ProvisionErr != nil) && d.conn.lookup == nil:
+		// "Needs setup": nothing configured yet, or head office's file is broken (and
+		// says where); the demo and the settings are one click away.
+		d.setState(deskModel{state: stateWelcome, err: d.opts.Settings.ProvisionErr})
+	case d.conn.problem != nil || d.conn.lookup == nil:
+		err := d.conn.problem
 		if err == nil {
 			err = service.ErrConfig
 		}
 		d.setState(deskModel{state: stateError, err: err})
+	default:
+		d.setState(deskModel{state: stateIdle})
+	}
+	d.focusEntry()
+}
+
+// useConnection switches the window to a new connection (saved settings, the demo):
+// whatever was on screen belonged to the old one and goes.
+func (d *desk) useConnection(c connection) {
+	d.cancelPending()
+	d.conn = c
+	d.lastLookup, d.lastSubmit = "", ""
+	d.refreshHeader()
+	if c.lookup == nil {
+		d.setState(deskModel{state: stateError, err: c.problem})
 	} else {
 		d.setState(deskModel{state: stateIdle})
+	}
+	d.focusEntry()
+}
+
+// onShopPicked switches the shop; the entry keeps its text and the next lookup uses the new shop.
+func (d *desk) onShopPicked(id string) {
+	d.touch()
+	if id == d.conn.shopID {
+		return
+	}
+	d.cancelPending()
+	d.conn.shopID = id
+	d.lastSubmit = "" // the same number at another shop is a new question
+	d.log.Info("shop changed", "shop_id", id)
+	d.refreshHeader()
+	if d.model.state != stateWelcome && d.model.state != stateError {
+		d.setState(deskModel{state: stateIdle, recent: d.model.recent})
 	}
 	d.focusEntry()
 }
@@ -148,8 +202,12 @@ func (d *desk) onEscape() {
 // lookup starts an asynchronous lookup; a newer lookup cancels this one.
 func (d *desk) lookup(mobile string) {
 	d.cancelPending()
-	if d.opts.Lookup == nil {
-		d.setState(deskModel{state: stateError, err: service.ErrConfig, mobile: mobile, recent: d.model.recent})
+	if d.conn.lookup == nil {
+		err := d.conn.problem
+		if err == nil {
+			err = service.ErrConfig
+		}
+		d.setState(deskModel{state: stateError, err: err, mobile: mobile, recent: d.model.recent})
 		return
 	}
 	d.lastLookup = mobile
@@ -159,7 +217,7 @@ func (d *desk) lookup(mobile string) {
 	d.cancelLookup = cancel
 	d.setState(deskModel{state: stateLoading, mobile: mobile, recent: d.model.recent})
 
-	lookup, shop := d.opts.Lookup, d.opts.ShopID
+	lookup, shop := d.conn.lookup, d.conn.shopID
 	go func() {
 		defer cancel()
 		member, lookupErr := lookup.LookupMember(ctx, shop, mobile)

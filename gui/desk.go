@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // MemberLookup is what the window needs from the member API: *service.Client has it.
@@ -51,6 +52,19 @@ type Options struct {
 	// ConnectionSummary describes the current connection (no secrets) for that summary.
 	ConnectionSummary string
 	Logger            *slog.Logger
+
+	// Shops lists the shops this desk serves; with more than one a picker sits in the
+	// header. Empty: the one shop ShopID/ShopName.
+	Shops []settings.Shop
+	// Backend saves settings, reconnects and starts the demo. Nil: no settings screen.
+	Backend Backend
+	// Settings is the resolved configuration the settings screen starts from.
+	Settings settings.Resolved
+	// SecretStoreKind and SecretStoreLocation say where the secret is kept ("keyring" or
+	// "file", and where), for the settings screen.
+	SecretStoreKind, SecretStoreLocation string
+	// Welcome shows the first-run welcome screen: nothing is configured yet.
+	Welcome bool
 }
 
 // Window size the layout is designed for; it must also fit at minimum size.

@@ -6,9 +6,10 @@ import (
 	"image"
 	"image/color"
 	"testing"
-	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/ocard-desk/ocard-desk/service"
 )
@@ -16,9 +17,10 @@ import (
 // Golden tests: every state of the window, in both languages, as Fyne markup under
 // testdata/. After an intended change, regenerate with
 //
-//	go test ./gui -run Golden -update   (then review the diff of testdata/)
+//	go test ./gui -run Golden
 //
-// A mismatch writes the actual markup to testdata/failed/.
+// writes the actual markup or image of each mismatch to testdata/failed/; review it and
+// copy it over the master.
 
 var languages = []string{LangEnglish, LangZhTW}
 
@@ -164,4 +166,20 @@ func solidImage(c color.Color) image.Image {
 	return img
 }
 
-var _ = time.Second
+// lightTheme forces the light variant, which Fyne's test app does not use by default.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// TestGoldenFoundLight renders the found state in the light theme: the codes must stay
+// black on white and every text readable on a light background.
+func TestGoldenFoundLight(t *testing.T) {
+	h := newHarness(t, LangZhTW, Options{Demo: true})
+	test.ApplyTheme(t, lightTheme{Theme()})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	test.AssertImageMatches(t, "found_light_zh-TW.png", h.d.win.Canvas().Capture())
+}

@@ -3,6 +3,9 @@ package gui
 import (
 	"strings"
 
+	// Before Fyne's lang package initialises: a C.UTF-8 locale reads as English.
+	_ "github.com/ocard-desk/ocard-desk/gui/posixlocale"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // deskWidgets are the widgets the refresh methods update. Each state has its own
@@ -24,7 +25,10 @@ type deskWidgets struct {
 	entry       *numberEntry
 	inlineError *widget.Label
 
-	idle, loading, found, notMember, invalid, failed *fyne.Container
+	idle, loading, found, notMember, invalid, failed, welcome *fyne.Container
+
+	header      *fyne.Container
+	welcomeNote *widget.Label
 
 	loadingText   *widget.Label
 	notMemberText *widget.Label
@@ -35,7 +39,8 @@ type deskWidgets struct {
 	retryButton   *deskButton
 	settingsBtn   *deskButton
 
-	recentList *fyne.Container
+	recentList  *fyne.Container
+	demoNumbers *fyne.Container
 
 	member memberWidgets
 }
@@ -62,37 +67,108 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.notMember = d.buildNotMemberPanel()
 	u.invalid = d.buildInvalidPanel()
 	u.failed = d.buildErrorPanel()
-	body := container.NewStack(u.idle, u.loading, u.found, u.notMember, u.invalid, u.failed)
+	u.welcome = d.buildWelcomePanel()
+	body := container.NewStack(u.idle, u.loading, u.found, u.notMember, u.invalid, u.failed, u.welcome)
 
 	u.recentList = container.NewVBox()
 	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	recent := container.NewBorder(recentTitle, nil, nil, nil, container.NewVScroll(u.recentList))
 	sidebar := container.New(&sizedLayout{width: 150}, recent)
 
-	top := container.NewVBox(d.buildHeader(), container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
+	u.header = container.NewVBox()
+	d.refreshHeader()
+	top := container.NewVBox(u.header, container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
 	return container.NewBorder(top, nil, container.NewPadded(sidebar), nil, container.NewPadded(body))
 }
 
-func (d *desk) buildHeader() fyne.CanvasObject {
+// refreshHeader redraws the header: demo banner, app name, the current shop (a picker
+// when the desk serves several) and the settings button.
+func (d *desk) refreshHeader() {
 	icon := canvas.NewImageFromResource(resources.Icon)
 	icon.SetMinSize(fyne.NewSize(32, 32))
 	icon.FillMode = canvas.ImageFillContain
 	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	shop := d.opts.ShopName
-	if shop == "" {
-		shop = d.opts.ShopID
+	row := container.NewHBox(icon, title, layout.NewSpacer())
+	if len(d.conn.shops) > 1 {
+		names := make([]string, len(d.conn.shops))
+		for i, s := range d.conn.shops {
+			names[i] = shopLabel(s)
+		}
+		picker := widget.NewSelect(names, func(picked string) {
+			for _, s := range d.conn.shops {
+				if shopLabel(s) == picked {
+					d.onShopPicked(s.ID)
+				}
+			}
+		})
+		picker.SetSelected(shopLabel(settings.Shop{ID: d.conn.shopID, Name: d.conn.shopName()}))
+		row.Add(widget.NewLabel(tr("header.shop_picker")))
+		row.Add(container.New(&sizedLayout{width: 220}, picker)) // the whole shop name, not "信義店 (000…"
+	} else if d.conn.shopID != "" {
+		row.Add(widget.NewLabel(tr("header.shop", map[string]any{"Shop": d.conn.shopName()})))
 	}
-	shopLabel := widget.NewLabel(tr("header.shop", map[string]any{"Shop": shop}))
-	row := container.NewHBox(icon, title, layout.NewSpacer(), shopLabel)
-	if !d.opts.Demo {
-		return container.NewPadded(row)
+	if d.opts.Backend != nil {
+		row.Add(newDeskButton(tr("error.settings"), theme.SettingsIcon(), d.onOpenSettings, d.typeIntoEntry))
 	}
-	banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
-	demoText := canvas.NewText(tr("header.demo"), color.Black)
-	demoText.TextStyle.Bold = true
-	demoText.Alignment = fyne.TextAlignCenter
-	return container.NewVBox(container.NewStack(banner, container.NewPadded(demoText)), container.NewPadded(row))
+	objs := []fyne.CanvasObject{container.NewPadded(row)}
+	if d.conn.demo {
+		banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
+		demoText := canvas.NewText(tr("header.demo"), color.Black)
+		demoText.TextStyle.Bold = true
+		demoText.Alignment = fyne.TextAlignCenter
+		objs = append([]fyne.CanvasObject{container.NewStack(banner, container.NewPadded(demoText))}, objs...)
+	}
+	d.ui.header.Objects = objs
+	d.ui.header.Refresh()
+}
+
+func shopLabel(s settings.Shop) string {
+	if s.Name == "" {
+		return s.ID
+	}
+	return s.Name + " (" + s.ID + ")"
+}
+
+// buildWelcomePanel is the first-run screen: nothing is configured, so offer the demo
+// or the settings. A broken provisioning file is explained here.
+func (d *desk) buildWelcomePanel() *fyne.Container {
+	title := widget.NewLabelWithStyle(tr("welcome.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	text := widget.NewLabelWithStyle(tr("welcome.text"), fyne.TextAlignCenter, fyne.TextStyle{})
+	text.Wrapping = fyne.TextWrapWord
+	d.ui.welcomeNote = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	d.ui.welcomeNote.Importance = widget.DangerImportance
+	d.ui.welcomeNote.Wrapping = fyne.TextWrapWord
+	demo := newDeskButton(tr("welcome.demo"), theme.MediaPlayIcon(), d.onStartDemo, d.typeIntoEntry)
+	setup := newDeskButton(tr("welcome.setup"), theme.SettingsIcon(), d.onOpenSettings, d.typeIntoEntry)
+	setup.Importance = widget.HighImportance
+	if d.opts.Backend == nil {
+		demo.Disable()
+		setup.Disable()
+	}
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromResource(resources.Icon))),
+		title, text, d.ui.welcomeNote, container.NewCenter(container.NewHBox(demo, setup)), layout.NewSpacer())
+}
+
+// onStartDemo starts the built-in demo server (off the UI goroutine: it opens a socket).
+func (d *desk) onStartDemo() {
+	d.touch()
+	backend := d.opts.Backend
+	if backend == nil {
+		return
+	}
+	go func() {
+		session, err := backend.StartDemo()
+		d.onUI(func() {
+			if err != nil {
+				d.setState(deskModel{state: stateError, err: err})
+				return
+			}
+			d.useConnection(connection{lookup: session.Lookup, shopID: session.ShopID, demo: true,
+				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}}})
+		})
+	}()
 }
 
 func (d *desk) buildIdlePanel() *fyne.Container {
@@ -101,19 +177,27 @@ func (d *desk) buildIdlePanel() *fyne.Container {
 	sub := widget.NewLabelWithStyle(tr("idle.keys"), fyne.TextAlignCenter, fyne.TextStyle{})
 	sub.Importance = widget.LowImportance
 	items := []fyne.CanvasObject{layout.NewSpacer(), hint, sub}
-	if d.opts.Demo && len(d.opts.DemoNumbers) > 0 {
+	d.ui.demoNumbers = container.NewVBox()
+	items = append(items, d.ui.demoNumbers, layout.NewSpacer())
+	return container.NewVBox(items...)
+}
+
+// refreshDemoNumbers lists the demo numbers on the idle panel, in demo mode only.
+func (d *desk) refreshDemoNumbers() {
+	box := d.ui.demoNumbers
+	box.RemoveAll()
+	if d.conn.demo && len(d.conn.demoNumbers) > 0 {
 		grid := container.NewGridWithColumns(2)
-		for _, n := range d.opts.DemoNumbers {
+		for _, n := range d.conn.demoNumbers {
 			num := n.Mobile
 			// Short translated labels; the demo package's English descriptions are for the README.
 			b := newDeskButton(num+"  "+lang.X("demo."+num, n.Label), nil, func() { d.ui.entry.setNumber(num); d.onSubmit(num) }, d.typeIntoEntry)
 			b.Alignment = widget.ButtonAlignLeading
 			grid.Add(b)
 		}
-		items = append(items, widget.NewLabelWithStyle(tr("idle.demo_numbers"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), grid)
+		box.Add(widget.NewLabelWithStyle(tr("idle.demo_numbers"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+		box.Add(grid)
 	}
-	items = append(items, layout.NewSpacer())
-	return container.NewVBox(items...)
 }
 
 func (d *desk) buildLoadingPanel() *fyne.Container {
@@ -159,12 +243,7 @@ func (d *desk) buildErrorPanel() *fyne.Container {
 		u.errorTitle, u.errorDetail, buttons, layout.NewSpacer())
 }
 
-func (d *desk) onOpenSettings() {
-	d.touch()
-	if d.opts.OnOpenSettings != nil {
-		d.opts.OnOpenSettings(d.win)
-		return
-	}
+func showSummaryDialog(d *desk) {
 	msg := widget.NewLabel(tr("settings.summary", map[string]any{"Summary": d.opts.ConnectionSummary}))
 	msg.Wrapping = fyne.TextWrapWord
 	dlg := dialog.NewCustom(tr("error.settings"), tr("dialog.close"), container.New(&sizedLayout{width: 520}, msg), d.win)
@@ -177,7 +256,7 @@ func (d *desk) refreshAll() {
 	u, m := &d.ui, &d.model
 	panels := map[deskState]*fyne.Container{
 		stateIdle: u.idle, stateLoading: u.loading, stateFound: u.found,
-		stateNotMember: u.notMember, stateInvalid: u.invalid, stateError: u.failed,
+		stateNotMember: u.notMember, stateInvalid: u.invalid, stateError: u.failed, stateWelcome: u.welcome,
 	}
 	for s, p := range panels {
 		if s == m.state {
@@ -196,6 +275,10 @@ func (d *desk) refreshAll() {
 		u.invalidText.SetText(tr("invalid.title"))
 	case stateError:
 		d.refreshError()
+	case stateWelcome:
+		u.welcomeNote.SetText(provisionProblem(m.err))
+	case stateIdle:
+		d.refreshDemoNumbers()
 	}
 	if m.state == stateInvalid {
 		u.inlineError.SetText(tr("invalid.inline"))

@@ -8,13 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // The lookup command's exit statuses. With several numbers the largest one wins, so
@@ -27,14 +27,16 @@ const (
 	exitFailure   = 5 // network, timeout, server status or malformed response
 )
 
-const lookupUsage = `usage: ocard-desk lookup [--json] [--demo] [--base-url URL] [--token-url URL]
-                         [--client-id ID] [--client-secret SECRET] [--shop-id ID]
-                         [--scope S] [--timeout 10s] MOBILE...
+const lookupUsage = `usage: ocard-desk lookup [--json] [--demo] [--config FILE] [--base-url URL]
+                         [--token-url URL] [--client-id ID] [--client-secret SECRET]
+                         [--shop-id ID] [--scope S] [--timeout 10s] MOBILE...
 
-Looks each MOBILE up in the member API and prints what it found.
-Settings also come from OCARD_BASE_URL, OCARD_TOKEN_URL, OCARD_CLIENT_ID,
-OCARD_CLIENT_SECRET and OCARD_SHOP_ID; flags win. Prefer OCARD_CLIENT_SECRET to
---client-secret, which other users can see in the process list.
+Looks each MOBILE up in the member API and prints what it found, with the settings
+the window would use: flags first, then OCARD_BASE_URL, OCARD_TOKEN_URL,
+OCARD_CLIENT_ID, OCARD_CLIENT_SECRET, OCARD_SHOP_ID and OCARD_SCOPE, then the
+provisioning file (--config, OCARD_CONFIG, or ocard-desk.json next to the program),
+then the settings and client secret saved in the window. Prefer the environment or
+the saved secret to --client-secret, which other users can see in the process list.
 --demo uses the built-in demo server (flags given explicitly still win).
 
 Exit status: 0 all found, 2 usage/configuration/invalid number (nothing sent),
@@ -56,15 +58,17 @@ type lookupRun struct {
 }
 
 // Lookup runs `ocard-desk lookup` with args (the words after "lookup") and returns
-// the process exit status. It never panics: an unexpected failure becomes a line on
-// stderr and status 5.
+// the process exit status. It reads the window's saved settings from Fyne's
+// preferences file without starting Fyne, and never changes them. It never panics:
+// an unexpected failure becomes a line on stderr and status 5.
 func Lookup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return lookup(ctx, args, stdout, stderr, os.Getenv)
+	prefs := settings.ReadOnlyKV(settings.FynePreferencesFile(settings.AppID))
+	return lookup(ctx, args, stdout, stderr, processEnv(), prefs)
 }
 
-// lookup is Lookup with the environment passed in, so tests need not touch the
-// process environment.
-func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) (code int) {
+// lookup is Lookup with the process's surroundings passed in, so tests need not
+// touch the environment, the real preferences or the real keychain.
+func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (code int) {
 	var secret string // known once parsed; the recover below must not print it either
 	defer func() {
 		if r := recover(); r != nil {
@@ -73,7 +77,7 @@ func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		}
 	}()
 
-	run, srv, code := parseLookup(args, stdout, stderr, getenv)
+	run, srv, code := parseLookup(args, stdout, stderr, env, prefs)
 	if run == nil {
 		return code
 	}
@@ -83,16 +87,17 @@ func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	secret = run.cfg.ClientSecret
 	client, err := service.NewClient(run.cfg)
 	if err != nil {
-		run.fail(fmt.Sprintf("configuration: %v", err))
+		run.fail(err.Error())
 		return exitUsage
 	}
 	return run.lookupAll(ctx, client)
 }
 
-// parseLookup reads flags, environment and numbers. It returns a nil run and the exit
-// status when the command should stop before any request. It starts the in-process
-// demo server for --demo, which the caller must close.
-func parseLookup(args []string, stdout, stderr io.Writer, getenv func(string) string) (*lookupRun, *demo.Server, int) {
+// parseLookup reads flags, environment, provisioning file, saved settings and
+// numbers. It returns a nil run and the exit status when the command should stop
+// before any request. It starts the in-process demo server for --demo, which the
+// caller must close.
+func parseLookup(args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (*lookupRun, *demo.Server, int) {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -101,15 +106,7 @@ func parseLookup(args []string, stdout, stderr io.Writer, getenv func(string) st
 	}
 	asJSON := fs.Bool("json", false, "print one JSON object per number, one per line")
 	useDemo := fs.Bool("demo", false, "use the built-in demo server")
-	// String flags default to "" and fall back to the environment afterwards, so that
-	// --help never prints a secret taken from the environment as a "default".
-	baseURL := fs.String("base-url", "", "member API base URL (env OCARD_BASE_URL)")
-	tokenURL := fs.String("token-url", "", "OAuth2 token URL (env OCARD_TOKEN_URL)")
-	clientID := fs.String("client-id", "", "OAuth2 client ID (env OCARD_CLIENT_ID)")
-	clientSecret := fs.String("client-secret", "", "OAuth2 client secret (env OCARD_CLIENT_SECRET)")
-	shopID := fs.String("shop-id", "", "shop id, leading zeros kept (env OCARD_SHOP_ID)")
-	scope := fs.String("scope", "api", "OAuth2 scope(s), space-separated")
-	timeout := fs.Duration("timeout", service.DefaultTimeout, "per-request timeout")
+	f := addConnectionFlags(fs)
 
 	rawNumbers, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -123,7 +120,7 @@ func parseLookup(args []string, stdout, stderr io.Writer, getenv func(string) st
 		run.fail("no mobile number given (usage: ocard-desk lookup [flags] MOBILE...)")
 		return nil, nil, exitUsage
 	}
-	if *timeout <= 0 {
+	if *f.timeout <= 0 {
 		run.fail("--timeout must be positive, e.g. 10s")
 		return nil, nil, exitUsage
 	}
@@ -144,49 +141,73 @@ func parseLookup(args []string, stdout, stderr io.Writer, getenv func(string) st
 		return nil, nil, exitUsage
 	}
 
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	setting := func(name string, flagValue *string, env, demoValue string) string {
-		switch {
-		case given[name]:
-			return *flagValue
-		case *useDemo:
-			return demoValue // the tenant's settings in the environment are not the demo's
-		default:
-			return getenv(env)
-		}
-	}
+	given := givenFlags(fs)
 	var srv *demo.Server
-	var demoCfg service.Config
-	demoShop := ""
 	if *useDemo {
 		if srv, err = demo.Start(demo.Options{}); err != nil {
 			run.fail(fmt.Sprintf("cannot start the demo server: %v", err))
 			return nil, nil, exitFailure
 		}
-		demoCfg, demoShop = srv.Config(), demo.ShopID
-	}
-	run.cfg = service.Config{
-		BaseURL:      setting("base-url", baseURL, "OCARD_BASE_URL", demoCfg.BaseURL),
-		TokenURL:     setting("token-url", tokenURL, "OCARD_TOKEN_URL", demoCfg.TokenURL),
-		ClientID:     setting("client-id", clientID, "OCARD_CLIENT_ID", demoCfg.ClientID),
-		ClientSecret: setting("client-secret", clientSecret, "OCARD_CLIENT_SECRET", demoCfg.ClientSecret),
-		Scopes:       strings.Fields(*scope),
-		Timeout:      *timeout,
-		UserAgent:    service.UserAgent() + " (lookup)",
-		// The command's output is its stdout and one line per error; the client's
-		// debug lines would only clutter a script's stderr.
-		Logger: slog.New(slog.DiscardHandler),
-	}
-	run.shopID = strings.TrimSpace(setting("shop-id", shopID, "OCARD_SHOP_ID", demoShop))
-	if run.shopID == "" {
-		run.fail("configuration: no shop id (--shop-id or OCARD_SHOP_ID)")
-		if srv != nil {
+		run.cfg, run.shopID = demoLookupConfig(srv, f, given)
+		if run.shopID == "" {
+			run.fail("configuration: no shop id (--shop-id)")
 			_ = srv.Close()
+			return nil, nil, exitUsage
 		}
+	} else if !run.resolve(f, given, env, prefs) {
 		return nil, nil, exitUsage
 	}
+	run.cfg.UserAgent = service.UserAgent() + " (lookup)"
+	// The command's output is its stdout and one line per error; the client's
+	// debug lines would only clutter a script's stderr.
+	run.cfg.Logger = slog.New(slog.DiscardHandler)
+	if given["timeout"] {
+		run.cfg.Timeout = *f.timeout // exact, not rounded to the settings' whole seconds
+	}
 	return run, srv, exitFound
+}
+
+// resolve fills r.cfg and r.shopID as the window would: flags, environment,
+// provisioning file, saved settings and secret. A configuration that cannot connect
+// is reported naming the file and field, and resolve returns false.
+func (r *lookupRun) resolve(f *connectionFlags, given map[string]bool, env deskEnv, prefs settings.KV) bool {
+	secrets := env.openSecrets()
+	res := settings.Load(settings.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Getenv: env.getenv,
+		ExeDir: env.exeDir, Prefs: prefs, Secrets: secrets})
+	r.cfg.ClientSecret = res.Secret // for redaction, from here on
+	for _, w := range res.Warnings {
+		fmt.Fprintln(r.stderr, "ocard-desk lookup: warning: "+redact(w, res.Secret))
+	}
+	if err := res.SetupError(); err != nil {
+		r.fail(err.Error())
+		return false
+	}
+	r.cfg = res.Settings.ServiceConfig(res.Secret)
+	// The window's stored token saves this run a token request; a token this run
+	// fetches is not stored, so a test from a terminal leaves the desk as it was.
+	r.cfg.TokenCache = settings.ReadOnlyTokenCache(settings.TokenCacheFor(secrets, r.cfg))
+	r.shopID = res.Settings.CurrentShop
+	return true
+}
+
+// demoLookupConfig points the command at the demo server; flags given explicitly
+// win, while the tenant's settings in the environment, file and preferences are not
+// the demo's and are ignored.
+func demoLookupConfig(srv *demo.Server, f *connectionFlags, given map[string]bool) (service.Config, string) {
+	cfg := srv.Config()
+	pick := func(name string, flagValue *string, demoValue string) string {
+		if given[name] {
+			return *flagValue
+		}
+		return demoValue
+	}
+	cfg.BaseURL = pick("base-url", f.baseURL, cfg.BaseURL)
+	cfg.TokenURL = pick("token-url", f.tokenURL, cfg.TokenURL)
+	cfg.ClientID = pick("client-id", f.clientID, cfg.ClientID)
+	cfg.ClientSecret = pick("client-secret", f.clientSecret, cfg.ClientSecret)
+	cfg.Scopes = strings.Fields(*f.scope)
+	cfg.Timeout = *f.timeout
+	return cfg, strings.TrimSpace(pick("shop-id", f.shopID, demo.ShopID))
 }
 
 // parseInterspersed parses flags wherever they appear among the numbers, so that

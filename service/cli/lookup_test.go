@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // lookupResult is one run of the lookup command.
@@ -21,12 +22,29 @@ type lookupResult struct {
 	stdout, stderr string
 }
 
-// runLookup runs the command in-process with env as its whole environment.
+// runLookup runs the command in-process with env as its whole environment, no
+// provisioning file, nothing saved and an empty secret store.
 func runLookup(t *testing.T, env map[string]string, args ...string) lookupResult {
 	t.Helper()
+	return runLookupWith(t, testEnv(t, env, settings.NewFileStore(t.TempDir())), &settings.MemoryKV{}, args...)
+}
+
+// runLookupWith runs the command with the given surroundings.
+func runLookupWith(t *testing.T, env deskEnv, prefs settings.KV, args ...string) lookupResult {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := lookup(context.Background(), args, &stdout, &stderr, func(k string) string { return env[k] })
+	code := lookup(context.Background(), args, &stdout, &stderr, env, prefs)
 	return lookupResult{code, stdout.String(), stderr.String()}
+}
+
+// testEnv is a process environment of env's variables, an executable directory with
+// no provisioning file, and secrets as the secret store.
+func testEnv(t *testing.T, env map[string]string, secrets settings.SecretStore) deskEnv {
+	return deskEnv{
+		getenv:      func(k string) string { return env[k] },
+		exeDir:      t.TempDir(),
+		openSecrets: func() settings.SecretStore { return secrets },
+	}
 }
 
 // jsonLines decodes stdout's lines, failing unless each is one JSON object.

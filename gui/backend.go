@@ -1,0 +1,89 @@
+package gui
+
+import (
+	"context"
+
+	"github.com/ocard-desk/ocard-desk/service/cli"
+	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
+)
+
+// Backend is what the welcome and settings screens need beyond a member lookup: main
+// wires it to service/cli and service/settings; tests hand in a fake.
+type Backend interface {
+	// Save validates s and the secret and stores them; on any problem it stores nothing
+	// and returns the problems, field by field.
+	Save(s settings.Settings, secret string) []settings.Problem
+	// Connect builds the member lookup for s.
+	Connect(s settings.Settings, secret string) (MemberLookup, error)
+	// TestConnection fetches a token with s and the secret, and reports what failed.
+	TestConnection(ctx context.Context, s settings.Settings, secret string) error
+	// StartDemo starts the built-in demo server and connects to it.
+	StartDemo() (DemoSession, error)
+}
+
+// DemoSession is a connection to the built-in demo server.
+type DemoSession struct {
+	Lookup  MemberLookup
+	ShopID  string
+	Numbers []DemoNumber
+}
+
+// connection is what the window currently looks members up with. It starts from Options
+// and changes when the user saves settings, starts the demo, or picks another shop.
+type connection struct {
+	lookup      MemberLookup
+	shops       []settings.Shop
+	shopID      string
+	demo        bool
+	demoNumbers []DemoNumber
+	problem     error // why there is no lookup, when there is none
+}
+
+// shopName is the current shop's display name (its id when it has no name).
+func (c connection) shopName() string {
+	for _, s := range c.shops {
+		if s.ID == c.shopID && s.Name != "" {
+			return s.Name
+		}
+	}
+	return c.shopID
+}
+
+// NewBackend adapts the command line's desk (service/cli) to the window's Backend.
+func NewBackend(d *cli.Desk) Backend { return cliBackend{d} }
+
+type cliBackend struct{ d *cli.Desk }
+
+func (b cliBackend) Save(s settings.Settings, secret string) []settings.Problem {
+	return b.d.SaveSettings(s, secret)
+}
+
+func (b cliBackend) Connect(s settings.Settings, secret string) (MemberLookup, error) {
+	c, err := b.d.Connect(s, secret)
+	if err != nil {
+		return nil, err // never a nil *service.Client inside a non-nil interface
+	}
+	return c, nil
+}
+
+func (b cliBackend) TestConnection(ctx context.Context, s settings.Settings, secret string) error {
+	return b.d.TestConnection(ctx, s, secret)
+}
+
+func (b cliBackend) StartDemo() (DemoSession, error) {
+	c, shop, numbers, err := b.d.StartDemo()
+	if err != nil {
+		return DemoSession{}, err
+	}
+	return DemoSession{Lookup: c, ShopID: shop, Numbers: DemoNumbers(numbers)}, nil
+}
+
+// DemoNumbers converts the demo server's numbers for the window.
+func DemoNumbers(ns []demo.Number) []DemoNumber {
+	out := make([]DemoNumber, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, DemoNumber{Mobile: n.Mobile, Label: n.Label})
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package gui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/settings"
+)
+
+// fakeBackend records what the settings screen asks of it.
+type fakeBackend struct {
+	mu       sync.Mutex
+	saved    []settings.Settings
+	secrets  []string
+	problems []settings.Problem
+	testErr  error
+	lookup   MemberLookup
+	demo     DemoSession
+}
+
+func (b *fakeBackend) Save(s settings.Settings, secret string) []settings.Problem {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		return b.problems
+	}
+	b.saved = append(b.saved, s)
+	b.secrets = append(b.secrets, secret)
+	return nil
+}
+
+func (b *fakeBackend) Connect(settings.Settings, string) (MemberLookup, error) { return b.lookup, nil }
+
+func (b *fakeBackend) TestConnection(context.Context, settings.Settings, string) error {
+	return b.testErr
+}
+
+func (b *fakeBackend) StartDemo() (DemoSession, error) { return b.demo, nil }
+
+func provisioned() settings.Resolved {
+	return settings.Resolved{
+		Settings: settings.Settings{
+			BaseURL: "https://api.example.com", TokenURL: "https://login.example.com/oauth/v1/token",
+			Scope: "api", ClientID: "desk-01", CurrentShop: "000030", TimeoutSeconds: 10, IdleClearSeconds: 60,
+			Shops: []settings.Shop{{ID: "000030", Name: "信義店"}, {ID: "000031", Name: "中山店"}},
+		},
+		Secret:        "s3cret-from-head-office",
+		ProvisionPath: "/opt/ocard-desk/ocard-desk.json",
+		Locked: map[settings.Field]bool{settings.FieldBaseURL: true, settings.FieldTokenURL: true,
+			settings.FieldClientID: true, settings.FieldClientSecret: true, settings.FieldShops: true},
+	}
+}
+
+func TestGoldenWelcome(t *testing.T) {
+	for _, l := range languages {
+		t.Run(l, func(t *testing.T) {
+			broken := &service.Error{Kind: service.KindConfig, Field: "shops", Detail: "/etc/ocard-desk.json: shops[1].id: expected a string"}
+			h := newHarness(t, l, Options{Backend: &fakeBackend{}, SetupProblem: broken,
+				Settings: settings.Resolved{ProvisionErr: broken}})
+			if h.d.model.state != stateWelcome {
+				t.Fatalf("state %s, want welcome", h.d.model.state)
+			}
+			if !strings.Contains(h.d.ui.welcomeNote.Text, "/etc/ocard-desk.json") {
+				t.Errorf("the broken file is not named: %q", h.d.ui.welcomeNote.Text)
+			}
+			test.AssertRendersToMarkup(t, "welcome_"+l+".xml", h.d.win.Canvas())
+		})
+	}
+}
+
+func TestGoldenSettings(t *testing.T) {
+	for _, l := range languages {
+		t.Run(l, func(t *testing.T) {
+			h := newHarness(t, l, Options{Backend: &fakeBackend{}, Settings: provisioned(),
+				SecretStoreKind: "file", SecretStoreLocation: "/home/cashier/.config/ocard-desk/secrets.json"})
+			h.d.onOpenSettings()
+			test.AssertRendersToMarkup(t, "settings_"+l+".xml", h.d.win.Canvas())
+			if strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), "s3cret") {
+				t.Fatal("the client secret is rendered on the settings screen")
+			}
+		})
+	}
+}
+
+func TestWelcomeTryTheDemo(t *testing.T) {
+	lookup := &fakeLookup{replies: map[string]reply{"0903123123": {member: sampleMember()}}}
+	backend := &fakeBackend{demo: DemoSession{Lookup: lookup, ShopID: "000030", Numbers: []DemoNumber{{Mobile: "0903123123", Label: "x"}}}}
+	h := newHarness(t, LangEnglish, Options{Welcome: true, Backend: backend, SetupProblem: service.ErrConfig})
+	h.d.onStartDemo()
+	h.waitState(stateIdle)
+	if !h.d.conn.demo || len(h.d.ui.header.Objects) != 2 {
+		t.Fatal("the demo must be marked in the header")
+	}
+	h.submit("0903123123")
+	h.waitState(stateFound)
+}
+
+func TestSettingsInvalidValuesAreExplainedAndNothingSaved(t *testing.T) {
+	backend := &fakeBackend{}
+	h := newHarness(t, LangEnglish, Options{Backend: backend, Settings: settings.Resolved{Settings: settings.Defaults()}})
+	h.d.onOpenSettings()
+	f := h.d.settings
+	f.entries[settings.FieldBaseURL].SetText("http://api.example.com")
+	f.entries[settings.FieldTimeout].SetText("abc")
+	f.onSave()
+	if len(backend.saved) != 0 {
+		t.Fatal("invalid settings were saved")
+	}
+	for _, field := range []settings.Field{settings.FieldBaseURL, settings.FieldTokenURL, settings.FieldClientID,
+		settings.FieldClientSecret, settings.FieldShops, settings.FieldTimeout} {
+		if !f.problems[field].Visible() || f.problems[field].Text == "" {
+			t.Errorf("no explanation next to %s", field)
+		}
+	}
+}
+
+func TestSettingsSaveConnectsAndKeepsLockedFields(t *testing.T) {
+	lookup := &fakeLookup{replies: map[string]reply{"0903123123": {member: sampleMember()}}}
+	backend := &fakeBackend{lookup: lookup}
+	h := newHarness(t, LangEnglish, Options{Backend: backend, Settings: provisioned(), SetupProblem: service.ErrConfig})
+	h.d.onOpenSettings()
+	f := h.d.settings
+	if !f.entries[settings.FieldBaseURL].Disabled() || !f.secret.Disabled() {
+		t.Fatal("provisioned locked fields must be read-only")
+	}
+	f.entries[settings.FieldBaseURL].SetText("https://evil.example.com") // disabled: must not count
+	f.entries[settings.FieldIdleClear].SetText("120")
+	f.current.SetSelected("000031")
+	f.onSave()
+	h.waitState(stateIdle)
+	if len(backend.saved) != 1 {
+		t.Fatalf("saved %d times", len(backend.saved))
+	}
+	got := backend.saved[0]
+	if got.BaseURL != "https://api.example.com" || got.IdleClearSeconds != 120 || got.CurrentShop != "000031" {
+		t.Fatalf("saved %+v", got)
+	}
+	if backend.secrets[0] != "s3cret-from-head-office" {
+		t.Fatal("the provisioned secret was not kept")
+	}
+	if h.d.conn.shopID != "000031" || h.d.settings != nil {
+		t.Fatal("the window did not switch to the saved settings")
+	}
+	h.submit("0903123123")
+	h.waitState(stateFound)
+}
+
+func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Shops: provisioned().Settings.Shops, ShopID: "000030"})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	var picker *widget.Select
+	for _, o := range test.LaidOutObjects(h.d.ui.header) {
+		if s, ok := o.(*widget.Select); ok {
+			picker = s
+		}
+	}
+	if picker == nil {
+		t.Fatal("no shop picker with two shops")
+	}
+	test.Type(h.d.ui.entry, "0903123123")
+	picker.SetSelected("中山店 (000031)")
+	if h.d.conn.shopID != "000031" || h.d.ui.entry.Text != "0903123123" {
+		t.Fatalf("shop %s, entry %q", h.d.conn.shopID, h.d.ui.entry.Text)
+	}
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitState(stateFound)
+	if !strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), "中山店") {
+		t.Fatal("the current shop's name is not visible")
+	}
+}
+
+type shopRecorder struct {
+	fakeLookup
+	shops []string
+}
+
+func (s *shopRecorder) LookupMember(ctx context.Context, shopID, mobile string) (service.Member, error) {
+	s.mu.Lock()
+	s.shops = append(s.shops, shopID)
+	s.mu.Unlock()
+	return sampleMember(), nil
+}
+
+func TestNextLookupUsesThePickedShop(t *testing.T) {
+	rec := &shopRecorder{}
+	h := newHarness(t, LangEnglish, Options{Lookup: rec, Shops: provisioned().Settings.Shops, ShopID: "000030"})
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	h.d.onShopPicked("000031")
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	if len(rec.shops) != 2 || rec.shops[0] != "000030" || rec.shops[1] != "000031" {
+		t.Fatalf("lookups went to shops %v", rec.shops)
+	}
+}

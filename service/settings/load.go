@@ -1,0 +1,43 @@
+package settings
+
+// Inputs is everything Load consults.
+type Inputs struct {
+	// Flags is what the command line sets; ConfigPath is its --config.
+	Flags      Layer
+	ConfigPath string
+	// Getenv reads the environment (os.Getenv); nil means an empty environment.
+	Getenv func(string) string
+	// ExeDir is the executable's directory, where a provisioning file may lie.
+	ExeDir string
+	// Prefs holds the saved settings (the window's preferences, or ReadOnlyKV over
+	// them for the lookup command); nil means nothing saved.
+	Prefs KV
+	// Secrets holds the saved client secret; nil means none.
+	Secrets SecretStore
+}
+
+// Load finds and reads the provisioning file, the saved settings and the saved
+// secret, and resolves them with the flags and the environment. A broken
+// provisioning file is left out and reported in ProvisionErr, so nothing the user
+// saved is lost and the desk opens in its "needs setup" state.
+func Load(in Inputs) Resolved {
+	path := FindProvision(in.ConfigPath, in.Getenv, in.ExeDir)
+	var prov *Provision
+	var provErr error
+	if path != "" {
+		prov, provErr = LoadProvision(path)
+	}
+	var secret string
+	var warnings []string
+	if in.Secrets != nil {
+		var err error
+		if secret, err = in.Secrets.Secret(); err != nil {
+			warnings = append(warnings, "the saved client secret could not be read from "+
+				in.Secrets.Location()+": "+firstLine(err.Error()))
+		}
+	}
+	r := Resolve(in.Flags, EnvLayer(in.Getenv), prov, LoadSaved(in.Prefs), secret)
+	r.ProvisionPath, r.ProvisionErr = path, provErr
+	r.Warnings = append(warnings, r.Warnings...)
+	return r
+}
