@@ -74,6 +74,13 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 			managed := widget.NewLabel(tr("settings.managed"))
 			managed.Importance = widget.LowImportance
 			items = append(items, managed)
+		} else if src := r.Sources[field]; src >= settings.SourceFile {
+			// Saved settings rank below the file, the environment and the command line:
+			// say so, rather than let a change quietly vanish at the next start.
+			note := widget.NewLabel(tr("settings.overridden", map[string]any{"Source": sourceName(src)}))
+			note.Importance = widget.WarningImportance
+			note.Wrapping = fyne.TextWrapWord
+			items = append(items, note)
 		}
 		rows.Add(container.NewVBox(append(items, problem)...))
 	}
@@ -338,6 +345,16 @@ func (d *desk) closeSettings() {
 
 func (d *desk) showConnectionSummary() {
 	showSummaryDialog(d)
+}
+
+func sourceName(src settings.Source) string {
+	switch src {
+	case settings.SourceFile:
+		return tr("settings.source.file")
+	case settings.SourceEnv:
+		return tr("settings.source.env")
+	}
+	return tr("settings.source.flag")
 }
 
 func secretStoreNote(kind, location string) string {
