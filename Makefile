@@ -17,7 +17,8 @@ BUILD_DEBS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
               libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
 
-.PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean
+.PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean \
+        package-linux package-windows package-macos package-check
 
 all: build
 
@@ -59,4 +60,30 @@ fuzz:
 	go test ./service -run '^$$' -fuzz '^FuzzValidCarrier$$' -fuzztime $(FUZZTIME)
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(OUT) dist
+
+# Packaging (docs/PACKAGING.md). Artefacts go to dist/. The scripts install what they need.
+# PROVISION=path/to/ocard-desk.json bundles a franchise provisioning file;
+# SIGN_CERT/SIGN_KEY (or SIGN_PFX with SIGN_PASS) sign the Windows executables.
+export VERSION COMMIT DATE PROVISION SIGN_CERT SIGN_KEY SIGN_PFX SIGN_PASS
+package-linux:
+	./.ci/package/linux
+package-windows:
+	./.ci/package/windows
+package-macos:
+	./.ci/package/macos
+package-check:
+	./.ci/package/check
+
+# bench runs every benchmark of issue 6 (docs/bench/run.sh, about 10 minutes here) and
+# regenerates docs/BENCHMARKS.md; raw results go to $(OUT)/bench. It needs the window
+# tools (Xvfb, xdotool, xev), so it installs what deps installs.
+BENCH_COUNT   ?= 10
+BENCH_TIME    ?= 1s
+BENCH_RUNS    ?= 10
+BENCH_LOOKUPS ?= 1000
+BENCH_SCANS   ?= 200
+.PHONY: bench
+bench: deps
+	BENCH_DIR=$(CURDIR)/$(OUT)/bench BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME) BENCH_RUNS=$(BENCH_RUNS) \
+		BENCH_LOOKUPS=$(BENCH_LOOKUPS) BENCH_SCANS=$(BENCH_SCANS) ./docs/bench/run.sh

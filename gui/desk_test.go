@@ -385,3 +385,14 @@ func TestScanWhileAButtonHasFocusGoesToTheEntry(t *testing.T) {
 		t.Fatalf("looked up %q", got)
 	}
 }
+
+func TestAboutShowsTheBuild(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.d.onAbout()
+	markup := test.RenderToMarkup(h.d.win.Canvas())
+	for _, want := range []string{service.Version, service.Commit, service.BuildDate} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("About does not show %q", want)
+		}
+	}
+}

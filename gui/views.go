@@ -111,6 +111,9 @@ func (d *desk) refreshHeader() {
 	if d.opts.Backend != nil {
 		row.Add(newDeskButton(tr("error.settings"), theme.SettingsIcon(), d.onOpenSettings, d.typeIntoEntry))
 	}
+	about := newDeskButton("", theme.InfoIcon(), d.onAbout, d.typeIntoEntry)
+	about.Importance = widget.LowImportance
+	row.Add(about)
 	objs := []fyne.CanvasObject{container.NewPadded(row)}
 	if d.conn.demo {
 		banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
@@ -241,6 +244,18 @@ func (d *desk) buildErrorPanel() *fyne.Container {
 	buttons := container.NewCenter(container.NewHBox(u.retryButton, u.settingsBtn))
 	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 64, height: 64}, u.errorIcon)),
 		u.errorTitle, u.errorDetail, buttons, layout.NewSpacer())
+}
+
+// onAbout shows the version, commit and build date stamped at build time, and the
+// font's licence.
+func (d *desk) onAbout() {
+	d.touch()
+	text := widget.NewLabel(tr("about.text", map[string]any{
+		"Version": service.Version, "Commit": service.Commit, "Date": service.BuildDate}))
+	text.Wrapping = fyne.TextWrapWord
+	dlg := dialog.NewCustom(tr("about.title"), tr("dialog.close"), container.New(&sizedLayout{width: 460}, text), d.win)
+	dlg.SetOnClosed(d.focusEntry)
+	dlg.Show()
 }
 
 func showSummaryDialog(d *desk) {
