@@ -200,3 +200,19 @@ func TestNextLookupUsesThePickedShop(t *testing.T) {
 		t.Fatalf("lookups went to shops %v", rec.shops)
 	}
 }
+
+func TestKeysDoNotReachTheHiddenDeskWhileSettingsShow(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.d.onOpenSettings()
+	c := h.d.win.Canvas()
+	c.Unfocus()
+	test.TypeOnCanvas(c, "0903123123")
+	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if h.d.ui.entry.Text != "" || h.lookup.callCount() != 0 {
+		t.Fatalf("typing on the settings screen reached the desk: entry %q, %d lookups", h.d.ui.entry.Text, h.lookup.callCount())
+	}
+	h.d.settings.onCancel()
+	if h.d.settings != nil || c.Focused() != h.d.ui.entry {
+		t.Fatal("Cancel must return to the desk with the entry focused")
+	}
+}

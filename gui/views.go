@@ -375,6 +375,9 @@ func (d *desk) installKeys() {
 	c := d.win.Canvas()
 	c.SetOnTypedRune(d.typeIntoEntry)
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if d.settings != nil {
+			return // the settings screen is showing, not the desk
+		}
 		switch k.Name {
 		case fyne.KeyReturn, fyne.KeyEnter:
 			d.onSubmit(d.ui.entry.Text)
@@ -385,14 +388,20 @@ func (d *desk) installKeys() {
 		}
 	})
 	for _, s := range focusShortcuts {
-		c.AddShortcut(s, func(fyne.Shortcut) { d.touch(); d.focusEntry(); d.ui.entry.selectAll() })
+		c.AddShortcut(s, func(fyne.Shortcut) {
+			if d.settings == nil {
+				d.touch()
+				d.focusEntry()
+				d.ui.entry.selectAll()
+			}
+		})
 	}
 }
 
 // typeIntoEntry sends a character typed while the entry lacks focus to the entry, so a
 // scan lands wherever the focus was. Only characters a phone number can contain count.
 func (d *desk) typeIntoEntry(r rune) {
-	if !unicode.IsDigit(r) && r != '+' {
+	if (!unicode.IsDigit(r) && r != '+') || d.settings != nil {
 		return
 	}
 	d.focusEntry()
