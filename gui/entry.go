@@ -17,6 +17,8 @@ type numberEntry struct {
 	onFocus  func()
 	// onTabOut moves the focus on, for a Tab pressed in an empty entry.
 	onTabOut func()
+	// onSettings opens the settings (Ctrl+, as in most desktop apps).
+	onSettings func()
 }
 
 // AcceptsTab keeps Tab in the entry: many scanners are set to end a code with Tab
@@ -62,6 +64,12 @@ func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
 		}
 		return
 	}
+	if isSettingsShortcut(s) {
+		if e.onSettings != nil {
+			e.onSettings()
+		}
+		return
+	}
 	e.Entry.TypedShortcut(s)
 }
 
@@ -93,6 +101,14 @@ func (e *numberEntry) setNumber(text string) {
 var focusShortcuts = []*desktop.CustomShortcut{
 	{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
 	{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl},
+}
+
+// settingsShortcut is Ctrl+, (Cmd+, on macOS).
+var settingsShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
+
+func isSettingsShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	return ok && cs.KeyName == settingsShortcut.KeyName && cs.Modifier == settingsShortcut.Modifier
 }
 
 func isFocusShortcut(s fyne.Shortcut) bool {

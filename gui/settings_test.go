@@ -216,3 +216,11 @@ func TestKeysDoNotReachTheHiddenDeskWhileSettingsShow(t *testing.T) {
 		t.Fatal("Cancel must return to the desk with the entry focused")
 	}
 }
+
+func TestCtrlCommaOpensSettings(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.d.ui.entry.TypedShortcut(settingsShortcut)
+	if h.d.settings == nil {
+		t.Fatal("Ctrl+, did not open the settings")
+	}
+}

@@ -54,6 +54,7 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.entry.onRepeat = d.onRepeat
 	u.entry.onFocus = func() { d.touch(); d.focusEntry(); u.entry.selectAll() }
 	u.entry.onTabOut = func() { d.win.Canvas().FocusNext() }
+	u.entry.onSettings = d.onOpenSettings
 	search := newDeskButton(tr("entry.search"), theme.SearchIcon(), func() { d.onSubmit(u.entry.Text) }, d.typeIntoEntry)
 	search.Importance = widget.HighImportance
 	u.inlineError = widget.NewLabel("")
@@ -385,6 +386,11 @@ func (d *desk) installKeys() {
 			d.onEscape()
 		case fyne.KeyF5:
 			d.onRepeat()
+		}
+	})
+	c.AddShortcut(settingsShortcut, func(fyne.Shortcut) {
+		if d.settings == nil {
+			d.onOpenSettings()
 		}
 	})
 	for _, s := range focusShortcuts {
