@@ -55,9 +55,9 @@ test-fast: deps-build
 # fuzz runs each fuzz target for FUZZTIME (default 1m).
 FUZZTIME ?= 1m
 fuzz:
-	go test ./service -run '^$$' -fuzz '^FuzzDecodeMember$$' -fuzztime $(FUZZTIME)
-	go test ./service -run '^$$' -fuzz '^FuzzNormaliseMobile$$' -fuzztime $(FUZZTIME)
-	go test ./service -run '^$$' -fuzz '^FuzzValidCarrier$$' -fuzztime $(FUZZTIME)
+	go test ./service -run '^$$' -fuzz '^FuzzDecodeMember$$' -fuzztime $(FUZZTIME) -timeout 0
+	go test ./service -run '^$$' -fuzz '^FuzzNormaliseMobile$$' -fuzztime $(FUZZTIME) -timeout 0
+	go test ./service -run '^$$' -fuzz '^FuzzValidCarrier$$' -fuzztime $(FUZZTIME) -timeout 0
 
 clean:
 	rm -rf $(OUT) dist

@@ -150,17 +150,17 @@ func (w *logWatch) check(t *testing.T) {
 // debug log holds no full number.
 //
 // Every scan redraws the window, and under the race detector a redraw is some 15
-// times slower (over 120 ms on two cores), so with -race the test scans 40 times
-// (every path ten times over) and with -short 20; without -race, all 1000
+// times slower (over 120 ms on two cores), so with -race the test scans 24 times
+// (every path six times over) and with -short 12; without -race, all 1000
 // (`go test -run TestThousandLookups ./gui`). OCARD_ABUSE_SCANS=1000 forces the
 // count, e.g. for a full run under -race.
 func TestThousandLookupsNoLeakNoStaleMember(t *testing.T) {
 	scans := 1000
 	switch {
 	case testing.Short():
-		scans = 20
+		scans = 12
 	case raceDetector():
-		scans = 40
+		scans = 24
 	}
 	if n, err := strconv.Atoi(os.Getenv("OCARD_ABUSE_SCANS")); err == nil && n > 0 {
 		scans = n
@@ -222,12 +222,18 @@ func TestThousandLookupsNoLeakNoStaleMember(t *testing.T) {
 		}
 		// Otherwise still waiting: the next scan cancels it.
 	}
-	close(call.release) // the last scan's lookup answers
+	wantFounds := (scans + 3) / 4 // the scans answered and shown
+	if (scans-1)%4 >= 2 {
+		close(call.release) // the last scan's lookup answers now
+	}
+	if (scans-1)%4 != 0 {
+		wantFounds++ // and its member is drawn below
+	}
 	q.awaitQueued(t, scans)
 	q.runQueued()
 
-	if founds != scans/4+1 {
-		t.Errorf("%d found states drawn, want %d", founds, scans/4+1)
+	if founds != wantFounds {
+		t.Errorf("%d found states drawn, want %d", founds, wantFounds)
 	}
 	last := abuseMember(numbers[(scans-1)%2])
 	if h.d.model.state != stateFound || h.d.model.member.ID != last.ID || h.d.ui.member.name.Text != last.Name {
@@ -315,7 +321,7 @@ func TestHostileAvatarKeepsPlaceholder(t *testing.T) {
 			h.lookup.set(mobile, reply{member: m})
 			h.submit(mobile)
 			h.waitState(stateFound)
-			shown := renderMarkup(t, h.d.win.Canvas())
+			shown := strings.Join(memberTexts(h.d.win.Content()), "\n")
 			if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Resource != resources.PlaceholderAvatar {
 				t.Fatal("the member's text must show, with the placeholder, while the avatar loads")
 			}
@@ -327,8 +333,8 @@ func TestHostileAvatarKeepsPlaceholder(t *testing.T) {
 			if h.d.model.state != stateFound || h.d.model.err != nil {
 				t.Errorf("state %s, err %v after a failed avatar", h.d.model.state, h.d.model.err)
 			}
-			if after := renderMarkup(t, h.d.win.Canvas()); after != shown {
-				t.Error("the failed avatar changed what the window shows")
+			if after := strings.Join(memberTexts(h.d.win.Content()), "\n"); after != shown {
+				t.Errorf("the failed avatar changed the window's text:\n%s\nbecame\n%s", shown, after)
 			}
 		})
 	}
@@ -404,9 +410,6 @@ func TestIdleAutoClearDropsImagesAndState(t *testing.T) {
 // TestIdleAutoClearEmptiesHiddenWidgets: no widget, shown or hidden, may keep the
 // member's data after the auto-clear.
 func TestIdleAutoClearEmptiesHiddenWidgets(t *testing.T) {
-	t.Skip("bug: refreshPoints(nil) hides cardDetails but leaves spent/convert/gifts/cardTitle/cardContent " +
-		"set, and refreshCarrier leaves carrierText (and carrierInvalid) set, so hidden labels keep " +
-		`"Spent 1,579", "電子集點", "/XXX1XXX" after the auto-clear (gui/member_view.go)`)
 	h := idleClearedDesk(t)
 	m := sampleMember()
 	for _, text := range memberTexts(h.d.win.Content()) {
@@ -421,8 +424,6 @@ func TestIdleAutoClearEmptiesHiddenWidgets(t *testing.T) {
 // TestIdleAutoClearLeavesNoMaskedNumber: the hidden loading panel keeps the last
 // lookup's masked number.
 func TestIdleAutoClearLeavesNoMaskedNumber(t *testing.T) {
-	t.Skip(`bug: refreshAll sets loadingText/notMemberText only in their own states, so after the ` +
-		`auto-clear the hidden loading label still reads "Looking up 0903***123…" (gui/views.go)`)
 	h := idleClearedDesk(t)
 	for _, text := range memberTexts(h.d.win.Content()) {
 		if strings.Contains(text, "0903***123") {
@@ -434,9 +435,6 @@ func TestIdleAutoClearLeavesNoMaskedNumber(t *testing.T) {
 // TestIdleAutoClearLeavesNothingToUndo: Ctrl+Z after the auto-clear must not bring
 // the previous customer's number back.
 func TestIdleAutoClearLeavesNothingToUndo(t *testing.T) {
-	t.Skip("bug: numberEntry.clear empties the entry with select-all and backspace, which Fyne's Entry " +
-		"(v2.5+) records as an undoable edit; Ctrl+Z after the auto-clear (or Esc) puts the full number " +
-		"back, and further Ctrl+Z walk back through earlier numbers (gui/entry.go, clear)")
 	h := idleClearedDesk(t)
 	h.d.ui.entry.TypedShortcut(&fyne.ShortcutUndo{})
 	if got := h.d.ui.entry.Text; got != "" {

@@ -80,15 +80,16 @@ func (e *numberEntry) selectAll() {
 	}
 }
 
-// clear empties the entry through the selection, not SetText: SetText("") leaves
-// Fyne's selection state behind, and the next typed character (the first digit of the
-// next scan) would then be swallowed by the stale selection.
+// clear empties the entry. Deleting through the selection first matters: SetText("")
+// alone leaves Fyne's selection state behind, and the first digit of the next scan
+// would be swallowed by the stale selection. SetText afterwards matters too: it empties
+// the undo history, so Ctrl+Z cannot bring the previous customer's number back.
 func (e *numberEntry) clear() {
-	if e.Text == "" {
-		return
+	if e.Text != "" {
+		e.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+		e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
 	}
-	e.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
-	e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	e.SetText("")
 }
 
 // setNumber replaces the text, as a tap on a recent or demo number does.

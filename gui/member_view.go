@@ -116,8 +116,11 @@ func (d *desk) refreshMember() {
 	if d.model.state != stateFound {
 		m = service.Member{}
 	}
-	w.avatar.Resource, w.avatar.Image = resources.PlaceholderAvatar, nil
-	w.avatar.Refresh()
+	if w.avatar.Resource != resources.PlaceholderAvatar || w.avatar.Image != nil {
+		// Only when needed: Fyne decodes the PNG again on every refresh.
+		w.avatar.Resource, w.avatar.Image = resources.PlaceholderAvatar, nil
+		w.avatar.Refresh()
+	}
 	w.name.SetText(orDash(m.Name))
 	w.memberID.SetText(tr("member.id", map[string]any{"ID": orDash(m.ID)}))
 	w.mobile.SetText(tr("member.mobile", map[string]any{"Mobile": service.MaskMobile(firstNonEmpty(m.Mobile, d.model.mobile))}))
@@ -133,6 +136,10 @@ func (d *desk) refreshPoints(c *service.PointCard) {
 		w.points.SetText("—")
 		w.noCard.Show()
 		w.cardDetails.Hide()
+		// Hidden is not gone: empty the labels so no member data stays in the widgets.
+		for _, l := range []*widget.Label{w.spent, w.convert, w.gifts, w.cardTitle, w.cardContent} {
+			l.SetText("")
+		}
 		return
 	}
 	w.noCard.Hide()
@@ -175,6 +182,8 @@ func (d *desk) refreshCarrier(c service.Carrier) {
 	w.carrierMissing.Hide()
 	w.carrierInvalid.Hide()
 	w.barcode.Image, w.qr.Image = nil, nil
+	w.carrierText.SetText("")
+	w.carrierInvalid.SetText("")
 	switch {
 	case c.Code == "":
 		w.carrierMissing.Show()

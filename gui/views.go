@@ -282,6 +282,9 @@ func (d *desk) refreshAll() {
 		}
 	}
 	masked := service.MaskMobile(m.mobile)
+	// Labels of hidden panels are emptied, so a cleared screen holds no number at all.
+	u.loadingText.SetText("")
+	u.notMemberText.SetText("")
 	switch m.state {
 	case stateLoading:
 		u.loadingText.SetText(tr("loading.text", map[string]any{"Mobile": masked}))

@@ -32,6 +32,7 @@ const (
 
 const (
 	avatarCacheSize    = 64
+	avatarCacheBytes   = 32 << 20 // decoded pixels of all cached avatars together
 	avatarMaxRedirects = 3
 )
 
@@ -58,15 +59,17 @@ type AvatarFetcher struct {
 	maxBytes  int64
 	maxPixels int
 
-	mu       sync.Mutex
-	lru      *list.List // of *avatarEntry, most recently used first
-	byURL    map[string]*list.Element
-	inflight map[string]*avatarCall
+	mu          sync.Mutex
+	lru         *list.List // of *avatarEntry, most recently used first
+	byURL       map[string]*list.Element
+	cachedBytes int64 // sum of the entries' sizes
+	inflight    map[string]*avatarCall
 }
 
 type avatarEntry struct {
-	url string
-	img image.Image
+	url  string
+	img  image.Image
+	size int64 // decodedSize(img)
 }
 
 // avatarCall is one download that several Fetch calls may wait for.
@@ -184,15 +187,64 @@ func (f *AvatarFetcher) download(ctx context.Context, key string, call *avatarCa
 		delete(f.inflight, key)
 	}
 	if call.err == nil {
-		f.byURL[key] = f.lru.PushFront(&avatarEntry{url: key, img: call.img})
-		for f.lru.Len() > avatarCacheSize {
-			oldest := f.lru.Back()
-			f.lru.Remove(oldest)
-			delete(f.byURL, oldest.Value.(*avatarEntry).url)
-		}
+		f.rememberLocked(key, call.img)
 	}
 	f.mu.Unlock()
 	close(call.done)
+}
+
+// rememberLocked caches img, then evicts the least recently used avatars until at
+// most avatarCacheSize of them, holding at most avatarCacheBytes, remain. Without
+// the byte bound, 64 avatars at the pixel limit would hold 4 GiB. An image larger
+// than the whole budget is shown but not kept.
+func (f *AvatarFetcher) rememberLocked(key string, img image.Image) {
+	size := decodedSize(img)
+	if size > avatarCacheBytes {
+		return
+	}
+	if el, ok := f.byURL[key]; ok { // fetched again after every waiter had left
+		f.forgetLocked(el)
+	}
+	f.byURL[key] = f.lru.PushFront(&avatarEntry{url: key, img: img, size: size})
+	f.cachedBytes += size
+	for f.lru.Len() > avatarCacheSize || f.cachedBytes > avatarCacheBytes {
+		f.forgetLocked(f.lru.Back())
+	}
+}
+
+func (f *AvatarFetcher) forgetLocked(el *list.Element) {
+	e := f.lru.Remove(el).(*avatarEntry)
+	delete(f.byURL, e.url)
+	f.cachedBytes -= e.size
+}
+
+// decodedSize is the memory img's pixels take, for the types the registered
+// decoders return; anything else is counted at 8 bytes a pixel, the most they use.
+func decodedSize(img image.Image) int64 {
+	switch m := img.(type) {
+	case *image.NRGBA:
+		return int64(len(m.Pix))
+	case *image.RGBA:
+		return int64(len(m.Pix))
+	case *image.NRGBA64:
+		return int64(len(m.Pix))
+	case *image.RGBA64:
+		return int64(len(m.Pix))
+	case *image.Gray:
+		return int64(len(m.Pix))
+	case *image.Gray16:
+		return int64(len(m.Pix))
+	case *image.Paletted:
+		return int64(len(m.Pix))
+	case *image.CMYK:
+		return int64(len(m.Pix))
+	case *image.YCbCr:
+		return int64(len(m.Y) + len(m.Cb) + len(m.Cr))
+	case *image.NYCbCrA:
+		return int64(len(m.Y) + len(m.Cb) + len(m.Cr) + len(m.A))
+	}
+	b := img.Bounds()
+	return int64(b.Dx()) * int64(b.Dy()) * 8
 }
 
 func (f *AvatarFetcher) get(ctx context.Context, rawURL string) (image.Image, error) {
@@ -261,7 +313,14 @@ func avatarContextError(err error) error {
 	return &Error{Kind: KindNetwork, Op: "avatar", Detail: "the avatar fetch was cancelled", Err: err}
 }
 
+// avatarTransportError classifies a failed download. The URL a *url.Error quotes
+// loses its query and user info: a CDN signature or, from a careless API, the
+// member's number may be in them, and errors end up in logs.
 func avatarTransportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = &url.Error{Op: ue.Op, URL: withoutQuery(ue.URL), Err: ue.Err}
+	}
 	if errors.Is(err, errAvatarRedirect) {
 		return &Error{Kind: KindServer, Op: "avatar", Detail: "the avatar server redirected too often or to an unsupported URL", Err: err}
 	}
@@ -270,4 +329,13 @@ func avatarTransportError(err error) error {
 		return &Error{Kind: KindTimeout, Op: "avatar", Detail: "the avatar took too long", Err: err}
 	}
 	return &Error{Kind: KindNetwork, Op: "avatar", Detail: "the avatar could not be downloaded", Err: err}
+}
+
+func withoutQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(avatar URL)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }

@@ -318,10 +318,18 @@ func jsonEscape(s string) string {
 
 // excerpt makes a short, printable, redacted extract of a body for diagnostics.
 func excerpt(body []byte, red *strings.Replacer) string {
-	if len(body) > errorBodyPeek {
+	cut := len(body) > errorBodyPeek
+	if cut {
 		body = body[:errorBodyPeek]
 	}
-	return cleanText(red.Replace(string(body)), maxExcerpt)
+	text := red.Replace(string(body))
+	if cut {
+		// A secret or token cut in two at the peek's end cannot be recognised to
+		// redact; keep only the first half, which no such fragment reaches (secrets and
+		// tokens are well under errorBodyPeek/2 bytes).
+		text = text[:min(len(text), errorBodyPeek/2)]
+	}
+	return cleanText(text, maxExcerpt)
 }
 
 // cleanText turns s into one line of printable text of at most max bytes:

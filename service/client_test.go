@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -38,6 +37,10 @@ type tenant struct {
 
 	mu    sync.Mutex
 	auths []string // Authorization headers the API saw, in order
+
+	// logs receives the client's log at debug level; at the end of the test it
+	// must hold no secret, token or full number (see secrets_test.go).
+	logs *leakWatch
 }
 
 func newTenant(t *testing.T, tokenReply, apiReply replyFunc) *tenant {
@@ -48,7 +51,8 @@ func newTenant(t *testing.T, tokenReply, apiReply replyFunc) *tenant {
 	if apiReply == nil {
 		apiReply = replyBody(readSeed(t, "seed-member.json"))
 	}
-	tn := &tenant{}
+	tn := &tenant{logs: &leakWatch{tokens: []string{"CACHED-"}}}
+	t.Cleanup(func() { tn.logs.check(t) }) // registered first: runs once the servers are closed
 	tn.tokenSrv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := tn.tokenHits.Add(1)
 		checkTokenRequest(t, r)
@@ -73,7 +77,7 @@ func (tn *tenant) config() Config {
 		TokenURL:     tn.tokenSrv.URL + "/oauth/v1/token",
 		ClientID:     testClientID,
 		ClientSecret: testSecret,
-		Logger:       slog.New(slog.DiscardHandler),
+		Logger:       tn.logs.logger(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"net"
 	"net/http"
@@ -452,5 +453,47 @@ func TestDecodeMemberDeepNesting(t *testing.T) {
 		if _, err := DecodeMember([]byte(b)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%.40q…: err = %v, want ErrMalformed", b, err)
 		}
+	}
+}
+
+// TestAvatarCacheHoldsBoundedBytes: the avatar cache is bounded by the memory its
+// images hold, not only by their number. Each image here is 16 MiB decoded (a
+// 2048×2048 photo, well inside MaxPixels); 64 of them at the pixel limit would
+// hold 4 GiB.
+func TestAvatarCacheHoldsBoundedBytes(t *testing.T) {
+	const n, side = 8, 2048
+	f := NewAvatarFetcher(AvatarOptions{})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		f.mu.Lock()
+		f.rememberLocked(fmt.Sprintf("https://img.example/%d.png", i), image.NewNRGBA(image.Rect(0, 0, side, side)))
+		f.mu.Unlock()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	const budget = 32 << 20
+	if retained := int64(after.HeapAlloc) - int64(before.HeapAlloc); retained > budget+8<<20 {
+		t.Errorf("the cache holds %d MiB after %d avatars of %d MiB, want about %d MiB at most",
+			retained>>20, n, side*side*4>>20, budget>>20)
+	}
+	f.mu.Lock()
+	_, newest := f.byURL[fmt.Sprintf("https://img.example/%d.png", n-1)]
+	f.mu.Unlock()
+	if !newest {
+		t.Error("the newest avatar was not kept")
+	}
+	runtime.KeepAlive(f)
+}
+
+// TestExcerptDropsASecretCutAtThePeek: a body cut at errorBodyPeek may end in part of
+// the secret, which redaction cannot recognise; the excerpt must not contain it.
+func TestExcerptDropsASecretCutAtThePeek(t *testing.T) {
+	secret := "S3cr3t-Value-That-Must-Not-Leak"
+	red := strings.NewReplacer(secret, "[secret]")
+	body := strings.Repeat(" ", errorBodyPeek-10) + secret + strings.Repeat("x", 100)
+	if got := excerpt([]byte(body), red); strings.Contains(got, secret[:10]) {
+		t.Fatalf("excerpt holds part of the secret: %q", got)
 	}
 }
