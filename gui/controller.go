@@ -250,7 +250,12 @@ func (d *desk) onLookupDone(seq uint64, mobile string, member service.Member, lo
 		next.state, next.err = stateError, lookupErr
 	}
 	d.setState(next)
-	d.ui.entry.selectAll()
+	// Select the number so the next scan replaces it, but only if the entry still holds
+	// it: when the next scan is already being typed, selecting now would let its
+	// remaining digits overwrite the ones already typed.
+	if typed, err := service.NormaliseMobile(d.ui.entry.Text); err == nil && typed == mobile {
+		d.ui.entry.selectAll()
+	}
 	d.focusEntry()
 	d.scheduleIdleClear()
 	if next.state == stateFound && member.AvatarURL != "" && d.opts.Avatars != nil {

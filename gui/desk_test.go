@@ -396,3 +396,16 @@ func TestAboutShowsTheBuild(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswerArrivingMidScanDoesNotGarbleTheNextNumber(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0911111111", reply{member: sampleMember()})
+	test.Type(h.d.ui.entry, "0911111111")
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(h.d.ui.entry, "0955") // the next scan has begun…
+	h.waitState(stateFound)         // …when the first answer arrives
+	test.Type(h.d.ui.entry, "555555")
+	if got := h.d.ui.entry.Text; got != "0955555555" {
+		t.Fatalf("the second scan became %q", got)
+	}
+}
