@@ -244,7 +244,7 @@ func TestRecentKeepsTenMaskedAndReplays(t *testing.T) {
 	if n := len(h.d.model.recent); n != maxRecent {
 		t.Fatalf("recent has %d numbers, want %d", n, maxRecent)
 	}
-	first := h.d.ui.recentList.Objects[0].(interface{ Tapped(*fyne.PointEvent) })
+	first := h.d.ui.recentButtons[0]
 	h.d.ui.entry.clear() // the entry holds what was typed; the list must be masked
 	btnText := renderMarkup(t, h.d.win.Canvas())
 	if strings.Contains(btnText, "0900000021") {

@@ -33,7 +33,9 @@ type memberWidgets struct {
 	cardTitle     *widget.Label
 	cardContent   *widget.Label
 
-	expiring *fyne.Container
+	expiring     *fyne.Container
+	expiringNone *widget.Label
+	expiringRows []*expiringRow
 
 	barcode        *canvas.Image
 	qr             *canvas.Image
@@ -152,27 +154,66 @@ func (d *desk) refreshPoints(c *service.PointCard) {
 	w.cardContent.SetText(c.Content)
 }
 
+// expiringRow is one line of the expiring list; rows are reused, not rebuilt.
+type expiringRow struct {
+	box             *fyne.Container
+	icon            *widget.Icon
+	date, soon, pts *widget.Label
+}
+
+func newExpiringRow() *expiringRow {
+	r := &expiringRow{icon: widget.NewIcon(theme.WarningIcon()), date: widget.NewLabel(""),
+		soon: widget.NewLabel(tr("member.expiring_soon")),
+		pts:  widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})}
+	r.soon.Importance = widget.DangerImportance
+	r.box = container.NewBorder(nil, nil, container.NewHBox(r.icon, r.date, r.soon), r.pts)
+	return r
+}
+
 func (d *desk) refreshExpiring(c *service.PointCard) {
-	list := d.ui.member.expiring
-	list.RemoveAll()
-	if c == nil || len(c.Expiring) == 0 {
-		none := widget.NewLabel(tr("member.expiring_none"))
-		none.Importance = widget.LowImportance
-		list.Add(none)
-		return
+	w := &d.ui.member
+	if w.expiringNone == nil {
+		w.expiringNone = widget.NewLabel(tr("member.expiring_none"))
+		w.expiringNone.Importance = widget.LowImportance
+		w.expiring.Add(w.expiringNone)
+	}
+	var entries []service.ExpiringPoints
+	if c != nil {
+		entries = c.Expiring
+	}
+	for len(w.expiringRows) < len(entries) {
+		r := newExpiringRow()
+		w.expiringRows = append(w.expiringRows, r)
+		w.expiring.Add(r.box)
+	}
+	if len(entries) == 0 {
+		w.expiringNone.Show()
+	} else {
+		w.expiringNone.Hide()
 	}
 	now := d.now()
-	for _, e := range c.Expiring {
-		date := widget.NewLabel(e.DateText)
-		pts := widget.NewLabelWithStyle(tr("member.expiring_points", map[string]any{"N": groupDigits(e.Points)}), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		row := container.NewBorder(nil, nil, date, pts)
-		if !e.Date.IsZero() && e.Date.Sub(now) <= nearExpiryWindow {
-			date.Importance, pts.Importance = widget.DangerImportance, widget.DangerImportance
-			soon := widget.NewLabel(tr("member.expiring_soon"))
-			soon.Importance = widget.DangerImportance
-			row = container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(theme.WarningIcon()), date, soon), pts)
+	for i, r := range w.expiringRows {
+		if i >= len(entries) {
+			r.date.SetText("") // no expiry data stays behind in hidden rows
+			r.pts.SetText("")
+			r.box.Hide()
+			continue
 		}
-		list.Add(row)
+		e := entries[i]
+		soon := !e.Date.IsZero() && e.Date.Sub(now) <= nearExpiryWindow
+		importance := widget.MediumImportance
+		if soon {
+			importance = widget.DangerImportance
+			r.icon.Show()
+			r.soon.Show()
+		} else {
+			r.icon.Hide()
+			r.soon.Hide()
+		}
+		r.date.Importance, r.pts.Importance = importance, importance
+		r.date.SetText(e.DateText)
+		r.pts.SetText(tr("member.expiring_points", map[string]any{"N": groupDigits(e.Points)}))
+		r.box.Show()
 	}
 }
 

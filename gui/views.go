@@ -39,8 +39,10 @@ type deskWidgets struct {
 	retryButton   *deskButton
 	settingsBtn   *deskButton
 
-	recentList  *fyne.Container
-	demoNumbers *fyne.Container
+	recentList    *fyne.Container
+	recentEmpty   *widget.Label
+	recentButtons [10]*deskButton // maxRecent
+	demoNumbers   *fyne.Container
 
 	member memberWidgets
 }
@@ -355,21 +357,44 @@ func (d *desk) refreshError() {
 	}
 }
 
+// refreshRecent syncs the recent list. Its widgets are made once and reused: new
+// widgets on every lookup pile up in Fyne's renderer cache at scanning speed.
 func (d *desk) refreshRecent() {
-	list := d.ui.recentList
-	list.RemoveAll()
-	if len(d.model.recent) == 0 {
-		empty := widget.NewLabel(tr("recent.empty"))
-		empty.Importance = widget.LowImportance
-		list.Add(empty)
-		return
+	u := &d.ui
+	if u.recentEmpty == nil {
+		u.recentEmpty = widget.NewLabel(tr("recent.empty"))
+		u.recentEmpty.Importance = widget.LowImportance
+		u.recentList.Add(u.recentEmpty)
+		for i := range u.recentButtons {
+			i := i
+			b := newDeskButton("", nil, func() {
+				if i < len(d.model.recent) {
+					d.onRecentTapped(d.model.recent[i])
+				}
+			}, d.typeIntoEntry)
+			b.Importance = widget.LowImportance
+			b.Alignment = widget.ButtonAlignLeading
+			u.recentButtons[i] = b
+			u.recentList.Add(b)
+		}
 	}
-	for _, mobile := range d.model.recent {
-		mobile := mobile
-		b := newDeskButton(service.MaskMobile(mobile), nil, func() { d.onRecentTapped(mobile) }, d.typeIntoEntry)
-		b.Importance = widget.LowImportance
-		b.Alignment = widget.ButtonAlignLeading
-		list.Add(b)
+	if len(d.model.recent) == 0 {
+		u.recentEmpty.Show()
+	} else {
+		u.recentEmpty.Hide()
+	}
+	for i, b := range u.recentButtons {
+		if i >= len(d.model.recent) {
+			if b.Text != "" {
+				b.SetText("") // hidden is not gone: no number stays behind
+			}
+			b.Hide()
+			continue
+		}
+		if text := service.MaskMobile(d.model.recent[i]); b.Text != text {
+			b.SetText(text)
+		}
+		b.Show()
 	}
 }
 

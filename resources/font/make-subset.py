@@ -18,6 +18,7 @@ codepoints = set(range(0x20, 0x7F)) | set(range(0xA0, 0x250))
 codepoints |= set(range(0x2000, 0x2070)) | set(range(0x2190, 0x2200))  # punctuation, arrows
 codepoints |= set(range(0x2460, 0x2500)) | set(range(0x25A0, 0x2600))  # circled numbers, shapes
 codepoints |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))  # CJK punctuation, full-width
+codepoints.add(0x30FB)  # ・ katakana middle dot: separates the parts of transliterated names
 for lead in range(0x81, 0xFF):
     for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
         try:
@@ -28,7 +29,10 @@ for lead in range(0x81, 0xFF):
 
 font = TTCollection(SRC).fonts[TC_INDEX]
 opts = subset.Options()
-opts.layout_features = ["*"]
+# Only Latin kerning among the OpenType layout features: Traditional Chinese set horizontally needs none, and
+# keeping them all ("*") pulled in every vertical and regional alternate glyph (twice the
+# file) and GSUB tables that Fyne's shaper indexes at start for every text style.
+opts.layout_features = ["kern"]  # Latin kerning only
 opts.name_IDs = ["*"]
 opts.name_languages = ["*"]
 opts.notdef_outline = True
