@@ -1,9 +1,12 @@
 package gui
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	_ "image/png"
 	"strconv"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -48,7 +51,7 @@ type memberWidgets struct {
 
 func (d *desk) buildFoundPanel() *fyne.Container {
 	w := &d.ui.member
-	w.avatar = canvas.NewImageFromResource(resources.PlaceholderAvatar)
+	w.avatar = canvas.NewImageFromImage(decoded(resources.PlaceholderAvatar))
 	w.avatar.FillMode = canvas.ImageFillContain
 	w.avatar.SetMinSize(fyne.NewSize(112, 112))
 	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -118,9 +121,10 @@ func (d *desk) refreshMember() {
 	if d.model.state != stateFound {
 		m = service.Member{}
 	}
-	if w.avatar.Resource != resources.PlaceholderAvatar || w.avatar.Image != nil {
-		// Only when needed: Fyne decodes the PNG again on every refresh.
-		w.avatar.Resource, w.avatar.Image = resources.PlaceholderAvatar, nil
+	// Only when needed. (Comparing Resource and Image == nil, as before, never skipped:
+	// Refresh stores the decoded PNG in Image.)
+	if placeholder := decoded(resources.PlaceholderAvatar); w.avatar.Image != placeholder || w.avatar.Resource != nil {
+		w.avatar.Resource, w.avatar.Image = nil, placeholder
 		w.avatar.Refresh()
 	}
 	w.name.SetText(orDash(m.Name))
@@ -294,4 +298,23 @@ func groupDigits(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return neg + s
+}
+
+var decodedImages sync.Map // fyne.Resource name → image.Image
+
+// decoded returns res's image, decoded once. A canvas.Image made from a Resource
+// decodes the PNG again at every Refresh, and refreshAll refreshes the whole window at
+// every state change: the 512×512 icon and the 256×256 placeholder were decoded at
+// every state change.
+func decoded(res fyne.Resource) image.Image {
+	if img, ok := decodedImages.Load(res.Name()); ok {
+		return img.(image.Image)
+	}
+	img, _, err := image.Decode(bytes.NewReader(res.Content()))
+	if err != nil {
+		fyne.LogError("decoding "+res.Name(), err)
+		img = image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	}
+	decodedImages.Store(res.Name(), img)
+	return img
 }
