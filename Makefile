@@ -47,6 +47,8 @@ run: build
 test: deps
 	go vet ./...
 	go test -race -count=1 ./...
+	# The 1000-scan abuse test in full: under -race it runs 24 scans (a redraw is slow there).
+	go test -count=1 -run '^TestThousandLookupsNoLeakNoStaleMember$$' ./gui
 
 # test-fast skips the end-to-end window test.
 test-fast: deps-build

@@ -224,3 +224,14 @@ func TestCtrlCommaOpensSettings(t *testing.T) {
 		t.Fatal("Ctrl+, did not open the settings")
 	}
 }
+
+func TestSettingsReportUnknownProvisioningFields(t *testing.T) {
+	r := provisioned()
+	r.Warnings = []string{`/opt/ocard-desk/ocard-desk.json: unknown field "colour" ignored`}
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: r})
+	h.d.onOpenSettings()
+	if !strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), `unknown field &#34;colour&#34;`) &&
+		!strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), `unknown field "colour"`) {
+		t.Fatal("the unknown field is not reported on the settings screen")
+	}
+}

@@ -154,6 +154,12 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		note.Wrapping = fyne.TextWrapWord
 		header.Add(note)
 	}
+	for _, warning := range r.Warnings { // e.g. unknown fields in the provisioning file
+		l := widget.NewLabel(warning)
+		l.Importance = widget.WarningImportance
+		l.Wrapping = fyne.TextWrapWord
+		header.Add(l)
+	}
 	buttons := container.NewVBox(f.status, container.NewHBox(test, save, cancel))
 	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil, container.NewVScroll(rows)))
 	return f

@@ -271,3 +271,21 @@ func TestAvatarHostileSchemes(t *testing.T) {
 		avatarWantKind(t, err, service.KindInvalidInput)
 	}
 }
+
+// TestAvatarPlainHTTPOnlyOnLoopback: a member's photo is fetched over TLS, or over
+// plain http from this machine only; refused before any traffic.
+func TestAvatarPlainHTTPOnlyOnLoopback(t *testing.T) {
+	f := service.NewAvatarFetcher(service.AvatarOptions{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		t.Fatal("a request was sent")
+		return nil, nil
+	})})
+	for _, u := range []string{"http://cdn.example.com/a.png", "http://192.168.1.10/a.png"} {
+		if _, err := f.Fetch(context.Background(), u); !errors.Is(err, service.ErrInvalidInput) {
+			t.Errorf("%s: err = %v, want invalid input", u, err)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
