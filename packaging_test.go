@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,12 +95,12 @@ func TestReleaseWorkflow(t *testing.T) {
 			if s.Uses != "" && !slices.Contains(known, s.Uses) {
 				t.Errorf("job %s uses %s, not one of the actions known to exist", name, s.Uses)
 			}
-			runs.WriteString(s.Run)
+			runs.WriteString(s.Run + "\n")
 		}
 	}
-	for _, target := range []string{"make package-linux", "make package-windows", "make package-macos"} {
-		if !strings.Contains(runs.String(), target) {
-			t.Errorf("the workflow does not build through %q", target)
+	for _, target := range []string{"package-linux", "package-windows", "package-macos"} {
+		if !regexp.MustCompile(`(?m)\bmake\b[^\n]*\b` + target + `\b`).MatchString(runs.String()) {
+			t.Errorf("the workflow does not build through make %s", target)
 		}
 	}
 }
@@ -116,7 +117,7 @@ func TestPackagingScriptsParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"DisplayName", "UninstallString", "QuietUninstallString", "CreateShortCut", "HKLM"} {
-		if !strings.Contains(string(nsi), want) {
+		if !strings.Contains(strings.ToLower(string(nsi)), strings.ToLower(want)) { // NSIS is case-insensitive
 			t.Errorf("installer.nsi lacks %s", want)
 		}
 	}
