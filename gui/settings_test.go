@@ -150,6 +150,13 @@ func TestSettingsSaveConnectsAndKeepsLockedFields(t *testing.T) {
 	}
 	h.submit("0903123123")
 	h.waitState(stateFound)
+	// The rebuilt window's lazily made widgets are in the new tree, not the old one.
+	markup := test.RenderToMarkup(h.d.win.Canvas())
+	for _, want := range []string{"0903***123", "14,188"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("after Save the window does not show %q (recent list or expiring rows lost)", want)
+		}
+	}
 }
 
 func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {

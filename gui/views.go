@@ -48,6 +48,9 @@ type deskWidgets struct {
 }
 
 func (d *desk) buildUI() fyne.CanvasObject {
+	// Start from nothing: widgets made lazily (recent buttons, expiring rows) must belong
+	// to the new tree when the window is rebuilt after Settings.
+	d.ui = deskWidgets{}
 	u := &d.ui
 	u.entry = newNumberEntry()
 	u.entry.SetPlaceHolder(tr("entry.placeholder"))
