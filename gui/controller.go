@@ -50,8 +50,6 @@ type desk struct {
 	conn  connection
 	// settings is the open settings screen, nil when the desk is showing.
 	settings *settingsForm
-	// language is the language the widgets were built in.
-	language string
 
 	// lookupSeq numbers lookups; a reply whose number is not the latest is stale and dropped.
 	lookupSeq    uint64

@@ -47,9 +47,8 @@ type Options struct {
 	IdleClear time.Duration
 	// SetupProblem, when set, is shown at start instead of the welcome panel.
 	SetupProblem error
-	// OnOpenSettings opens the settings; nil shows the connection summary instead.
-	OnOpenSettings func(fyne.Window)
-	// ConnectionSummary describes the current connection (no secrets) for that summary.
+	// ConnectionSummary describes the connection (no secrets); Settings shows it when
+	// there is no Backend to edit it with.
 	ConnectionSummary string
 	Logger            *slog.Logger
 

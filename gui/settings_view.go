@@ -43,12 +43,8 @@ func languageChoices() ([]string, map[string]string) {
 
 func (d *desk) onOpenSettings() {
 	d.touch()
-	if d.opts.OnOpenSettings != nil {
-		d.opts.OnOpenSettings(d.win)
-		return
-	}
 	if d.opts.Backend == nil {
-		d.showConnectionSummary()
+		showSummaryDialog(d)
 		return
 	}
 	d.cancelPending()
@@ -329,10 +325,8 @@ func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLo
 	} else {
 		d.opts.IdleClear = -1
 	}
-	if lang := SetLanguage(s.Language); lang != d.language {
-		d.language = lang
-		d.win.SetTitle(tr("app.title"))
-	}
+	SetLanguage(s.Language)
+	d.win.SetTitle(tr("app.title"))
 	d.closeSettings() // rebuilds the window in the (possibly new) language
 	c := connection{lookup: lookup, shops: s.Shops, shopID: s.CurrentShop, problem: connectErr}
 	if connectErr == nil && lookup == nil {
@@ -347,10 +341,6 @@ func (d *desk) closeSettings() {
 	d.win.SetContent(d.buildUI())
 	d.refreshAll()
 	d.focusEntry()
-}
-
-func (d *desk) showConnectionSummary() {
-	showSummaryDialog(d)
 }
 
 func sourceName(src settings.Source) string {
