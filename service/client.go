@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -131,7 +132,7 @@ func (c *Client) TokenRequests() int64 { return c.tokens.requests.Load() }
 
 // get makes one GET attempt under its own timeout. A 2xx body is returned whole
 // (up to MaxBodyBytes); any other status comes with the start of its body.
-func (c *Client) get(ctx context.Context, u string, tok *oauth2.Token, red *strings.Replacer) (int, []byte, error) {
+func (c *Client) get(ctx context.Context, u string, tok *oauth2.Token, red *redactor) (int, []byte, error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
@@ -236,7 +237,7 @@ func readCapped(resp *http.Response, limit int64) ([]byte, error) {
 // transportError classifies a request that got no usable reply. ctx is the
 // caller's context: its cancellation is reported as such, while a deadline (the
 // caller's or the per-attempt one) is KindTimeout.
-func transportError(op string, ctx context.Context, err error, red *strings.Replacer, timeout time.Duration) error {
+func transportError(op string, ctx context.Context, err error, red *redactor, timeout time.Duration) error {
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return contextError(op, ctx)
 	}
@@ -276,12 +277,30 @@ func contextError(op string, ctx context.Context) error {
 	return &Error{Kind: KindTimeout, Op: op, Detail: "deadline exceeded", Err: err}
 }
 
-// newRedactor hides the secret, the token and the phone number in any text that
-// came from a server (error pages love to echo the request). The secret and the
-// token are also hidden URL-encoded (how the token form carries the secret) and
-// JSON-escaped (how a JSON error body would quote them). Duplicate patterns are
-// harmless: the first match wins.
-func newRedactor(secret, token, mobile string) *strings.Replacer {
+// redactor hides the secret, the token and the phone number in any text that came
+// from a server (error pages love to echo the request). Its replacer is built on
+// first use: only failures have text to redact, and building it on every lookup
+// was a measurable part of the client's overhead (docs/BENCHMARKS.md, P2).
+type redactor struct {
+	secret, token, mobile string
+	once                  sync.Once
+	replacer              *strings.Replacer
+}
+
+func newRedactor(secret, token, mobile string) *redactor {
+	return &redactor{secret: secret, token: token, mobile: mobile}
+}
+
+// Replace returns s with every secret, token and number replaced by a label.
+func (r *redactor) Replace(s string) string {
+	r.once.Do(func() { r.replacer = newReplacer(r.secret, r.token, r.mobile) })
+	return r.replacer.Replace(s)
+}
+
+// newReplacer hides the secret and the token also URL-encoded (how the token form
+// carries the secret) and JSON-escaped (how a JSON error body would quote them).
+// Duplicate patterns are harmless: the first match wins.
+func newReplacer(secret, token, mobile string) *strings.Replacer {
 	var pairs []string
 	add := func(old, repl string) {
 		if old != "" {
@@ -317,7 +336,7 @@ func jsonEscape(s string) string {
 }
 
 // excerpt makes a short, printable, redacted extract of a body for diagnostics.
-func excerpt(body []byte, red *strings.Replacer) string {
+func excerpt(body []byte, red *redactor) string {
 	cut := len(body) > errorBodyPeek
 	if cut {
 		body = body[:errorBodyPeek]

@@ -9,43 +9,25 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 )
-
-// The wire shapes keep every field raw: the API's documentation and its examples
-// disagree about types, so each field is converted by a tolerant helper below.
-type wireResponse struct {
-	Member    json.RawMessage `json:"member"`
-	PointCard json.RawMessage `json:"point_card"`
-}
-
-type wireMember struct {
-	HeadImage json.RawMessage `json:"head_image"`
-	ID        json.RawMessage `json:"id"`
-	Name      json.RawMessage `json:"name"`
-	Mobile    json.RawMessage `json:"mobile"`
-	GroupID   json.RawMessage `json:"group_id"`
-	GroupName json.RawMessage `json:"group_name"`
-	Carrier   json.RawMessage `json:"carrier"`
-}
-
-type wirePointCard struct {
-	Point              json.RawMessage `json:"point"`
-	Spend              json.RawMessage `json:"spend"`
-	Convert            json.RawMessage `json:"convert"`
-	AvailableGiftCount json.RawMessage `json:"available_gift_count"`
-	Title              json.RawMessage `json:"title"`
-	Content            json.RawMessage `json:"content"`
-	Expire             json.RawMessage `json:"expire"`
-}
-
-type wireExpire struct {
-	Date  json.RawMessage `json:"date"`
-	Point json.RawMessage `json:"point"`
-}
 
 // expiryLayouts are the date forms accepted for expire.date: the documented
 // "2026/12/31" and the ISO "2026-12-31"; single-digit months and days parse too.
 var expiryLayouts = []string{"2006/1/2", "2006-1-2"}
+
+// The field names of the wire format. encoding/json matches object keys to struct
+// fields without regard to case, and the last of duplicate keys wins; the single
+// pass below does the same, so that it answers exactly as the layered decoder it
+// replaced (held to it by TestDecodeMemberMatchesReference and the fuzz target).
+var (
+	responseFields  = []string{"member", "point_card"}
+	memberFields    = []string{"head_image", "id", "name", "mobile", "group_id", "group_name", "carrier"}
+	pointCardFields = []string{"point", "spend", "convert", "available_gift_count", "title", "content", "expire"}
+	expireFields    = []string{"date", "point"}
+)
 
 // DecodeMember decodes the body of GET /v1/user/ocard.
 //
@@ -57,39 +39,47 @@ var expiryLayouts = []string{"2006/1/2", "2006-1-2"}
 // number that belongs to nobody), and a Member with a nil Card when point_card is
 // null. A body that is not a JSON object, lacks "member", or holds a non-numeric
 // string or a fractional number in a numeric field is an *Error of KindMalformed.
+//
+// It validates the body once (encoding/json's own scanner, so what is valid JSON
+// does not change) and then walks it once with gjson, converting each field from
+// its raw text: one pass instead of a json.Unmarshal per layer and per field,
+// which made decoding most of a lookup's CPU time (docs/BENCHMARKS.md, P2).
 func DecodeMember(body []byte) (Member, error) {
 	// Some servers put a UTF-8 byte-order mark in front of JSON.
 	body = bytes.TrimPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("\xef\xbb\xbf"))
 	if len(body) == 0 || body[0] != '{' {
 		return Member{}, malformed("response is not a JSON object", nil)
 	}
-	var resp wireResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return Member{}, malformed("response is not valid JSON", err)
+	if !json.Valid(body) {
+		// Only now pay for the error that says where the JSON breaks.
+		var probe struct{}
+		return Member{}, malformed("response is not valid JSON", json.Unmarshal(body, &probe))
 	}
-	if resp.Member == nil {
+	// One copy of the body: every string below is a substring of it or a clone.
+	var resp [2]string
+	objectFields(gjson.Parse(string(body)), responseFields, resp[:])
+	rawMember, rawCard := resp[0], resp[1]
+	if rawMember == "" {
 		return Member{}, malformed(`response has no "member"`, nil)
 	}
-	if isNull(resp.Member) {
+	if isNull(rawMember) {
 		return Member{}, ErrNotMember
 	}
-	if resp.Member[0] != '{' {
+	if rawMember[0] != '{' {
 		return Member{}, malformed("member: expected an object", nil)
 	}
-	var wm wireMember
-	if err := json.Unmarshal(resp.Member, &wm); err != nil {
-		return Member{}, malformed("member: invalid", err)
-	}
+	var wm [7]string
+	objectFields(gjson.Parse(rawMember), memberFields, wm[:])
 	var m Member
 	var carrier string
 	d := decoder{}
-	d.str(&m.AvatarURL, wm.HeadImage, "member.head_image")
-	d.str(&m.ID, wm.ID, "member.id")
-	d.str(&m.Name, wm.Name, "member.name")
-	d.str(&m.Mobile, wm.Mobile, "member.mobile")
-	d.str(&m.GroupID, wm.GroupID, "member.group_id")
-	d.str(&m.GroupName, wm.GroupName, "member.group_name")
-	d.str(&carrier, wm.Carrier, "member.carrier")
+	d.str(&m.AvatarURL, wm[0], "member.head_image")
+	d.str(&m.ID, wm[1], "member.id")
+	d.str(&m.Name, wm[2], "member.name")
+	d.str(&m.Mobile, wm[3], "member.mobile")
+	d.str(&m.GroupID, wm[4], "member.group_id")
+	d.str(&m.GroupName, wm[5], "member.group_name")
+	d.str(&carrier, wm[6], "member.carrier")
 	if d.err != nil {
 		return Member{}, d.err
 	}
@@ -97,7 +87,7 @@ func DecodeMember(body []byte) (Member, error) {
 		return Member{}, ErrNotMember
 	}
 	m.Carrier = newCarrier(carrier)
-	card, err := decodePointCard(resp.PointCard)
+	card, err := decodePointCard(rawCard)
 	if err != nil {
 		return Member{}, err
 	}
@@ -105,29 +95,42 @@ func DecodeMember(body []byte) (Member, error) {
 	return m, nil
 }
 
-func decodePointCard(raw json.RawMessage) (*PointCard, error) {
-	if raw == nil || isNull(raw) {
+// objectFields stores in raw[i] the raw text of the value of the key that matches
+// names[i] (case-insensitively, the last one winning), or "" when there is none.
+// obj must be a valid JSON object.
+func objectFields(obj gjson.Result, names []string, raw []string) {
+	obj.ForEach(func(key, value gjson.Result) bool {
+		for i, name := range names {
+			if strings.EqualFold(key.Str, name) {
+				raw[i] = value.Raw
+				break
+			}
+		}
+		return true
+	})
+}
+
+func decodePointCard(raw string) (*PointCard, error) {
+	if raw == "" || isNull(raw) {
 		return nil, nil
 	}
 	if raw[0] != '{' {
 		return nil, malformed("point_card: expected an object", nil)
 	}
-	var w wirePointCard
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, malformed("point_card: invalid", err)
-	}
+	var w [7]string
+	objectFields(gjson.Parse(raw), pointCardFields, w[:])
 	var c PointCard
 	d := decoder{}
-	d.int(&c.Points, w.Point, "point_card.point")
-	d.int(&c.Spent, w.Spend, "point_card.spend")
-	d.str(&c.Convert, w.Convert, "point_card.convert")
-	d.int(&c.AvailableGifts, w.AvailableGiftCount, "point_card.available_gift_count")
-	d.str(&c.Title, w.Title, "point_card.title")
-	d.str(&c.Content, w.Content, "point_card.content")
+	d.int(&c.Points, w[0], "point_card.point")
+	d.int(&c.Spent, w[1], "point_card.spend")
+	d.str(&c.Convert, w[2], "point_card.convert")
+	d.int(&c.AvailableGifts, w[3], "point_card.available_gift_count")
+	d.str(&c.Title, w[4], "point_card.title")
+	d.str(&c.Content, w[5], "point_card.content")
 	if d.err != nil {
 		return nil, d.err
 	}
-	exp, err := decodeExpire(w.Expire)
+	exp, err := decodeExpire(w[6])
 	if err != nil {
 		return nil, err
 	}
@@ -137,21 +140,24 @@ func decodePointCard(raw json.RawMessage) (*PointCard, error) {
 
 // decodeExpire accepts the documented array, the single object of the example,
 // null, absence, and "" (how some backends write an empty list).
-func decodeExpire(raw json.RawMessage) ([]ExpiringPoints, error) {
-	var items []json.RawMessage
+func decodeExpire(raw string) ([]ExpiringPoints, error) {
+	var items []string
 	switch {
-	case raw == nil || isNull(raw):
+	case raw == "" || isNull(raw):
 		return nil, nil
 	case raw[0] == '{':
-		items = []json.RawMessage{raw}
+		items = []string{raw}
 	case raw[0] == '[':
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, malformed("point_card.expire: invalid", err)
-		}
+		gjson.Parse(raw).ForEach(func(_, item gjson.Result) bool {
+			items = append(items, item.Raw)
+			return true
+		})
 	case raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil || strings.TrimSpace(s) != "" {
-			return nil, malformed("point_card.expire: expected a list", err)
+		d := decoder{}
+		d.str(&s, raw, "point_card.expire")
+		if d.err != nil || strings.TrimSpace(s) != "" {
+			return nil, malformed("point_card.expire: expected a list", d.err)
 		}
 		return nil, nil
 	default:
@@ -165,14 +171,12 @@ func decodeExpire(raw json.RawMessage) ([]ExpiringPoints, error) {
 		if it[0] != '{' {
 			return nil, malformed("point_card.expire: expected objects", nil)
 		}
-		var w wireExpire
-		if err := json.Unmarshal(it, &w); err != nil {
-			return nil, malformed("point_card.expire: invalid", err)
-		}
+		var w [2]string
+		objectFields(gjson.Parse(it), expireFields, w[:])
 		var e ExpiringPoints
 		d := decoder{}
-		d.str(&e.DateText, w.Date, "point_card.expire.date")
-		d.int(&e.Points, w.Point, "point_card.expire.point")
+		d.str(&e.DateText, w[0], "point_card.expire.date")
+		d.int(&e.Points, w[1], "point_card.expire.point")
 		if d.err != nil {
 			return nil, d.err
 		}
@@ -210,21 +214,20 @@ func parseExpiryDate(s string) time.Time {
 	return time.Time{}
 }
 
-// decoder converts raw fields, keeping the first error so call sites stay flat.
+// decoder converts raw field texts (valid JSON values), keeping the first error so
+// call sites stay flat.
 type decoder struct{ err error }
 
 // str accepts a string, null (→ "") or a number (→ its JSON text).
-func (d *decoder) str(dst *string, raw json.RawMessage, field string) {
-	if d.err != nil || raw == nil || isNull(raw) {
+func (d *decoder) str(dst *string, raw string, field string) {
+	if d.err != nil || raw == "" || isNull(raw) {
 		return
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		if err := json.Unmarshal(raw, dst); err != nil {
-			d.err = malformed(field+": invalid string", err)
-		}
+		*dst, d.err = unquote(raw, field)
 	case c == '-' || c >= '0' && c <= '9':
-		*dst = string(raw)
+		*dst = strings.Clone(raw)
 	default:
 		d.err = malformed(field+": expected a string", nil)
 	}
@@ -233,17 +236,18 @@ func (d *decoder) str(dst *string, raw json.RawMessage, field string) {
 // int accepts a whole JSON number, a string holding one (spaces trimmed), "" or
 // null (→ 0). Fractions and words are refused rather than guessed at: a wrong
 // point balance shown to a customer is worse than an error.
-func (d *decoder) int(dst *int64, raw json.RawMessage, field string) {
-	if d.err != nil || raw == nil || isNull(raw) {
+func (d *decoder) int(dst *int64, raw string, field string) {
+	if d.err != nil || raw == "" || isNull(raw) {
 		return
 	}
-	text := string(raw)
+	text := raw
 	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &text); err != nil {
-			d.err = malformed(field+": invalid string", err)
+		s, err := unquote(raw, field)
+		if err != nil {
+			d.err = err
 			return
 		}
-		text = strings.TrimSpace(text)
+		text = strings.TrimSpace(s)
 		if text == "" {
 			return
 		}
@@ -254,6 +258,26 @@ func (d *decoder) int(dst *int64, raw json.RawMessage, field string) {
 		return
 	}
 	*dst = n
+}
+
+// unquote returns the value of the JSON string literal raw as a string of its own
+// (not a substring pinning the whole body). Literals with escapes or invalid UTF-8,
+// rare in practice, go through encoding/json so they decode exactly as before: \u
+// escapes, surrogate pairs, U+FFFD for bad bytes.
+func unquote(raw string, field string) (string, error) {
+	inner := raw[1 : len(raw)-1]
+	plain := utf8.ValidString(inner)
+	for i := 0; plain && i < len(inner); i++ {
+		plain = inner[i] != '\\' && inner[i] >= 0x20
+	}
+	if plain {
+		return strings.Clone(inner), nil
+	}
+	var s string
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return "", malformed(field+": invalid string", err)
+	}
+	return s, nil
 }
 
 // parseWhole parses a decimal integer, also in a float spelling with an integral
@@ -273,7 +297,7 @@ func parseWhole(s string) (int64, bool) {
 	return int64(f), true
 }
 
-func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
+func isNull(raw string) bool { return raw == "null" }
 
 func allBlank(ss ...string) bool {
 	for _, s := range ss {

@@ -229,14 +229,21 @@ func TestLookupMemberShapes(t *testing.T) {
 	tn.wantHits(t, c, 1, int64(len(cases)))
 }
 
-// FuzzDecodeMember checks that no body makes the decoder panic and that what it
-// returns is self-consistent. `go test` runs the seeds: the table above.
+// FuzzDecodeMember checks that no body makes the decoder panic, that it answers as
+// the reference (layered) decoder does, and that what it returns is self-consistent. `go test` runs the seeds: the table above.
 func FuzzDecodeMember(f *testing.F) {
 	for _, tc := range decodeCases(f) {
 		f.Add([]byte(tc.body))
 	}
+	for _, b := range referenceOnlyCases {
+		f.Add([]byte(b))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := DecodeMember(b)
+		refM, refErr := decodeMemberReference(b)
+		if diff := sameDecodeResult(m, err, refM, refErr); diff != "" {
+			t.Fatalf("differs from the reference decoder:\n%s", diff)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrNotMember) && KindOf(err) != KindMalformed {
 				t.Fatalf("unexpected error type %T: %v", err, err)
@@ -260,4 +267,66 @@ func FuzzDecodeMember(f *testing.F) {
 			}
 		}
 	})
+}
+
+// referenceOnlyCases are bodies that matter to the single-pass decoder's
+// equivalence with the layered one rather than to the API: key case, duplicate
+// keys, escapes in keys and values, invalid UTF-8, deep unknown fields.
+var referenceOnlyCases = []string{
+	`{"Member":{"ID":"M1","NAME":"Amy"},"POINT_CARD":{"Point":"3"}}`,
+	`{"member":{"id":"M1","id":"M2"},"member":{"name":"Bea"},"point_card":null,"point_card":{"point":1,"point":2}}`,
+	`{"\u006dember":{"n\u0061me":"Amy \u00e9\ud83d\ude00 \ud800 \"q\" \\ \/","id":"\u0000"}}`,
+	"{\"member\":{\"name\":\"bad \xff\xfe utf8\",\"id\":\"\xe9\"},\"point_card\":{\"title\":\"\xc3\"}}",
+	`{"member":{"id":"M1","x":[[[[[[[[[[{"y":[{"z":{}}]}]]]]]]]]]]},"point_card":{"expire":[{"date":"2026/1/2","point":"1","date":"2026/1/3"}]}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":" \t "}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":"\u0020"}}`,
+	`{"member":{"id":-0.0e+0,"name":1E400},"point_card":{"point":-0,"spend":"0e5","available_gift_count":"9007199254740993"}}`,
+	`{"member":{"id":"M1"},"point_card":{"point":9007199254740993,"spend":1e15}}`,
+	`{"member":{"id":"M1"},"point_card":{"point":"\u0035"}}`,
+	`{"member":{"id":"M1","mobile":"1"},"point_card":{"ſpend":"4","\u017fpend":"5","POİNT":"6"}}`,
+	"  \ufeff{\"member\":{\"id\":\"M1\"}}  ",
+	`{"member":{"id":"M1"}}{"member":{}}`,
+	`{"member":{"id":"M1",}}`,
+	`{"member":{"id":'M1'}}`,
+	`{"member":{"id":01}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":[{"date":"2026/1/2","point":1},]}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":[1,{"date":"2026/1/2"}]}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":[null,null]}}`,
+	`{"member":{"id":"tab` + "\t" + `"}}`,
+	`{"member":{"id":"M1"},"point_card":{"expire":{"point":"2"},"title":"\ud83d"}}`,
+}
+
+// sameDecodeResult reports how two DecodeMember results differ, or "".
+func sameDecodeResult(got Member, gotErr error, want Member, wantErr error) string {
+	switch {
+	case (gotErr == nil) != (wantErr == nil):
+		return fmt.Sprintf("err = %v, reference %v", gotErr, wantErr)
+	case errors.Is(wantErr, ErrNotMember) != errors.Is(gotErr, ErrNotMember):
+		return fmt.Sprintf("err = %v, reference %v", gotErr, wantErr)
+	case wantErr != nil && !errors.Is(wantErr, ErrNotMember):
+		var g, w *Error
+		if !errors.As(gotErr, &g) || !errors.As(wantErr, &w) || g.Kind != w.Kind || g.Detail != w.Detail {
+			return fmt.Sprintf("err = %#v, reference %#v", gotErr, wantErr)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Sprintf("got %s\nreference %s", dumpMember(got), dumpMember(want))
+	}
+	return ""
+}
+
+// TestDecodeMemberMatchesReference holds the single-pass decoder to the layered
+// one it replaced, answer for answer and error for error.
+func TestDecodeMemberMatchesReference(t *testing.T) {
+	bodies := referenceOnlyCases
+	for _, tc := range decodeCases(t) {
+		bodies = append(bodies, tc.body)
+	}
+	for _, b := range bodies {
+		got, gotErr := DecodeMember([]byte(b))
+		want, wantErr := decodeMemberReference([]byte(b))
+		if diff := sameDecodeResult(got, gotErr, want, wantErr); diff != "" {
+			t.Errorf("body %q:\n%s", b, diff)
+		}
+	}
 }

@@ -491,7 +491,7 @@ func TestAvatarCacheHoldsBoundedBytes(t *testing.T) {
 // the secret, which redaction cannot recognise; the excerpt must not contain it.
 func TestExcerptDropsASecretCutAtThePeek(t *testing.T) {
 	secret := "S3cr3t-Value-That-Must-Not-Leak"
-	red := strings.NewReplacer(secret, "[secret]")
+	red := newRedactor(secret, "", "")
 	body := strings.Repeat(" ", errorBodyPeek-10) + secret + strings.Repeat("x", 100)
 	if got := excerpt([]byte(body), red); strings.Contains(got, secret[:10]) {
 		t.Fatalf("excerpt holds part of the secret: %q", got)

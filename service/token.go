@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,8 +26,8 @@ type tokenSource struct {
 	cache    TokenCache
 	timeout  time.Duration
 	log      *slog.Logger
-	redact   *strings.Replacer // hides the client secret in diagnostics
-	requests atomic.Int64      // token endpoint round trips, for TokenRequests
+	redact   *redactor    // hides the client secret in diagnostics
+	requests atomic.Int64 // token endpoint round trips, for TokenRequests
 
 	mu     sync.Mutex
 	loaded bool          // cache consulted (at first use, not in NewClient, so startup never waits on a keyring)
