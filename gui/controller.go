@@ -23,6 +23,7 @@ const (
 	stateInvalid
 	stateError
 	stateWelcome
+	stateCount // the number of states, not a state
 )
 
 func (s deskState) String() string {
@@ -67,6 +68,8 @@ type desk struct {
 	runOnUI func(func())
 
 	ui deskWidgets
+	// warm is closed when warmUp has decoded the icon; nil once waited for.
+	warm <-chan struct{}
 }
 
 func newDesk(w fyne.Window, opts Options) *desk {

@@ -409,3 +409,51 @@ func TestAnswerArrivingMidScanDoesNotGarbleTheNextNumber(t *testing.T) {
 		t.Fatalf("the second scan became %q", got)
 	}
 }
+
+// TestPanelsAreBuiltOnFirstUse: the window starts with only its starting panel built
+// (the rest would be measured, with every text style's font, before the first frame),
+// the found panel is built while the first answer is on its way, and a scan made at
+// once after start still shows its member.
+func TestPanelsAreBuiltOnFirstUse(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	for s := range stateCount {
+		if built := h.d.ui.panels[s] != nil; built != (s == stateIdle) {
+			t.Errorf("at start the %s panel is built: %v", s, built)
+		}
+	}
+	if len(h.d.ui.body.Objects) != 1 {
+		t.Errorf("at start the body holds %d panels, want 1", len(h.d.ui.body.Objects))
+	}
+	gate := make(chan struct{})
+	h.lookup.set("0903123123", reply{member: sampleMember(), gate: gate})
+	h.submit("0903123123")
+	h.waitState(stateLoading)
+	if h.d.ui.panels[stateFound] == nil || h.d.ui.panels[stateFound].Visible() {
+		t.Error("while loading, the found panel is not built, or it shows")
+	}
+	close(gate)
+	h.waitState(stateFound)
+	if !h.d.ui.panels[stateFound].Visible() || h.d.ui.panels[stateLoading].Visible() || h.d.ui.panels[stateIdle].Visible() {
+		t.Error("the found state does not show exactly the found panel")
+	}
+	if got := h.d.ui.member.name.Text; got != "Chien YH" {
+		t.Errorf("name %q, want Chien YH", got)
+	}
+	if h.d.ui.panels[stateError] != nil || h.d.ui.panels[stateWelcome] != nil {
+		t.Error("panels of states never shown were built")
+	}
+}
+
+// TestWelcomeStartBuildsOnlyTheWelcomePanel: the first-run screen starts from its own
+// panel, and the idle panel is built when the demo starts.
+func TestWelcomeStartBuildsOnlyTheWelcomePanel(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Welcome: true, SetupProblem: service.ErrConfig})
+	if h.d.model.state != stateWelcome {
+		t.Fatalf("state %s, want welcome", h.d.model.state)
+	}
+	for s := range stateCount {
+		if built := h.d.ui.panels[s] != nil; built != (s == stateWelcome) {
+			t.Errorf("at start the %s panel is built: %v", s, built)
+		}
+	}
+}

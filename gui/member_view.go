@@ -117,6 +117,9 @@ func card(content fyne.CanvasObject) fyne.CanvasObject {
 // empties every widget, so no member's data lingers in a hidden panel.
 func (d *desk) refreshMember() {
 	w := &d.ui.member
+	if w.avatar == nil {
+		return // the found panel is not built yet: nothing to sync or to empty
+	}
 	m := d.model.member
 	if d.model.state != stateFound {
 		m = service.Member{}

@@ -20,12 +20,15 @@ import (
 )
 
 // deskWidgets are the widgets the refresh methods update. Each state has its own
-// panel; exactly one is visible.
+// panel; exactly one is visible. A panel is built the first time its state is shown
+// (see panelFor), so its widgets are nil until then.
 type deskWidgets struct {
 	entry       *numberEntry
 	inlineError *widget.Label
 
-	idle, loading, found, notMember, invalid, failed, welcome *fyne.Container
+	// body stacks the panels built so far; panels[s] is state s's panel, nil until built.
+	body   *fyne.Container
+	panels [stateCount]*fyne.Container
 
 	header      *fyne.Container
 	welcomeNote *widget.Label
@@ -54,6 +57,10 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u := &d.ui
 	u.entry = newNumberEntry()
 	u.entry.SetPlaceHolder(tr("entry.placeholder"))
+	if d.warm != nil { // the first build: the header needs the icon next
+		<-d.warm
+		d.warm = nil
+	}
 	u.entry.OnSubmitted = d.onSubmit
 	u.entry.onEscape = d.onEscape
 	u.entry.onRepeat = d.onRepeat
@@ -67,14 +74,9 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError.Hide()
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 
-	u.idle = d.buildIdlePanel()
-	u.loading = d.buildLoadingPanel()
-	u.found = d.buildFoundPanel()
-	u.notMember = d.buildNotMemberPanel()
-	u.invalid = d.buildInvalidPanel()
-	u.failed = d.buildErrorPanel()
-	u.welcome = d.buildWelcomePanel()
-	body := container.NewStack(u.idle, u.loading, u.found, u.notMember, u.invalid, u.failed, u.welcome)
+	// Empty until the first setState: only the panel the window starts in is built
+	// before the first frame.
+	u.body = container.NewStack()
 
 	u.recentList = container.NewVBox()
 	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -84,7 +86,40 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.header = container.NewVBox()
 	d.refreshHeader()
 	top := container.NewVBox(u.header, container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
-	return container.NewBorder(top, nil, container.NewPadded(sidebar), nil, container.NewPadded(body))
+	return container.NewBorder(top, nil, container.NewPadded(sidebar), nil, container.NewPadded(u.body))
+}
+
+// panelFor returns state s's panel, building it on first use. Building every panel up
+// front measured every label in them, with every text style's font, before the window
+// could show; now the first frame only needs the header, the entry and the starting
+// panel. It runs on the UI goroutine like every caller of setState, so a scan arriving
+// meanwhile just waits its turn in Fyne's event queue.
+func (d *desk) panelFor(s deskState) *fyne.Container {
+	u := &d.ui
+	if p := u.panels[s]; p != nil {
+		return p
+	}
+	var p *fyne.Container
+	switch s {
+	case stateIdle:
+		p = d.buildIdlePanel()
+	case stateLoading:
+		p = d.buildLoadingPanel()
+	case stateFound:
+		p = d.buildFoundPanel()
+	case stateNotMember:
+		p = d.buildNotMemberPanel()
+	case stateInvalid:
+		p = d.buildInvalidPanel()
+	case stateError:
+		p = d.buildErrorPanel()
+	case stateWelcome:
+		p = d.buildWelcomePanel()
+	}
+	p.Hide() // refreshAll shows it when its state is the current one
+	u.panels[s] = p
+	u.body.Add(p)
+	return p
 }
 
 // refreshHeader redraws the header: demo banner, app name, the current shop (a picker
@@ -275,21 +310,27 @@ func showSummaryDialog(d *desk) {
 // refreshAll shows the panel of the current state and syncs its widgets.
 func (d *desk) refreshAll() {
 	u, m := &d.ui, &d.model
-	panels := map[deskState]*fyne.Container{
-		stateIdle: u.idle, stateLoading: u.loading, stateFound: u.found,
-		stateNotMember: u.notMember, stateInvalid: u.invalid, stateError: u.failed, stateWelcome: u.welcome,
+	current := d.panelFor(m.state)
+	if m.state == stateLoading {
+		// Build the found panel while the answer is on its way, not after it arrives.
+		d.panelFor(stateFound)
 	}
-	for s, p := range panels {
-		if s == m.state {
+	for _, p := range u.panels {
+		if p == current {
 			p.Show()
-		} else {
+		} else if p != nil {
 			p.Hide()
 		}
 	}
 	masked := service.MaskMobile(m.mobile)
 	// Labels of hidden panels are emptied, so a cleared screen holds no number at all.
-	u.loadingText.SetText("")
-	u.notMemberText.SetText("")
+	// (A panel not built yet has never held one.)
+	if u.loadingText != nil {
+		u.loadingText.SetText("")
+	}
+	if u.notMemberText != nil {
+		u.notMemberText.SetText("")
+	}
 	switch m.state {
 	case stateLoading:
 		u.loadingText.SetText(tr("loading.text", map[string]any{"Mobile": masked}))
