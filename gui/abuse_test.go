@@ -25,7 +25,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
 )
 
@@ -322,12 +321,12 @@ func TestHostileAvatarKeepsPlaceholder(t *testing.T) {
 			h.submit(mobile)
 			h.waitState(stateFound)
 			shown := strings.Join(memberTexts(h.d.win.Content()), "\n")
-			if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != decoded(resources.PlaceholderAvatar) {
+			if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
 				t.Fatal("the member's text must show, with the placeholder, while the avatar loads")
 			}
 			h.runNext() // the avatar's outcome reaches the UI goroutine
 			// (Fyne keeps the decoded placeholder in Image; Resource says what is shown.)
-			if h.d.ui.member.avatar.Image != decoded(resources.PlaceholderAvatar) {
+			if h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
 				t.Error("a failed avatar replaced the placeholder")
 			}
 			if h.d.model.state != stateFound || h.d.model.err != nil {
@@ -378,7 +377,7 @@ func idleClearedDesk(t *testing.T) *harness {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.runNext() // the avatar arrives
-	if h.d.ui.member.avatar.Image == decoded(resources.PlaceholderAvatar) || h.d.ui.member.barcode.Image == nil || h.d.ui.member.qr.Image == nil {
+	if h.d.ui.member.avatar.Image == h.d.placeholderAvatar() || h.d.ui.member.barcode.Image == nil || h.d.ui.member.qr.Image == nil {
 		t.Fatal("the member is not fully on screen before the auto-clear")
 	}
 	h.waitState(stateIdle)
@@ -391,7 +390,7 @@ func idleClearedDesk(t *testing.T) *harness {
 func TestIdleAutoClearDropsImagesAndState(t *testing.T) {
 	h := idleClearedDesk(t)
 	w := h.d.ui.member
-	if w.avatar.Image != decoded(resources.PlaceholderAvatar) || w.barcode.Image != nil || w.qr.Image != nil {
+	if w.avatar.Image != h.d.placeholderAvatar() || w.barcode.Image != nil || w.qr.Image != nil {
 		t.Error("after the auto-clear the avatar or a carrier code is still held")
 	}
 	if h.d.model.member.ID != "" || h.d.model.mobile != "" || len(h.d.model.recent) != 0 || h.d.lastLookup != "" || h.d.lastSubmit != "" {

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"image"
 	"log/slog"
 	"time"
 
@@ -68,6 +69,11 @@ type desk struct {
 	runOnUI func(func())
 
 	ui deskWidgets
+	// avatarFit is the last avatar shown and its copy scaled to the screen (fitAvatar).
+	avatarFit struct {
+		src, img image.Image
+		side     int
+	}
 	// warm is closed when warmUp has decoded the icon; nil once waited for.
 	warm <-chan struct{}
 }

@@ -282,12 +282,12 @@ func TestAvatarDoesNotHoldUpTheText(t *testing.T) {
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	h.submit("0903123123")
 	h.waitState(stateFound)
-	if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != decoded(resources.PlaceholderAvatar) {
+	if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
 		t.Fatal("member text must show, with the placeholder, while the avatar loads")
 	}
 	close(gate)
 	h.runNext()
-	if h.d.ui.member.avatar.Image == decoded(resources.PlaceholderAvatar) {
+	if h.d.ui.member.avatar.Image == h.d.placeholderAvatar() {
 		t.Fatal("avatar not shown once loaded")
 	}
 }

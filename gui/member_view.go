@@ -1,12 +1,9 @@
 package gui
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	_ "image/png"
 	"strconv"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -14,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
 )
 
@@ -51,9 +47,9 @@ type memberWidgets struct {
 
 func (d *desk) buildFoundPanel() *fyne.Container {
 	w := &d.ui.member
-	w.avatar = canvas.NewImageFromImage(decoded(resources.PlaceholderAvatar))
+	w.avatar = canvas.NewImageFromImage(d.placeholderAvatar())
 	w.avatar.FillMode = canvas.ImageFillContain
-	w.avatar.SetMinSize(fyne.NewSize(112, 112))
+	w.avatar.SetMinSize(fyne.NewSize(avatarSide, avatarSide))
 	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.name.SizeName = theme.SizeNameHeadingText
 	w.name.Truncation = fyne.TextTruncateEllipsis
@@ -126,7 +122,7 @@ func (d *desk) refreshMember() {
 	}
 	// Only when needed. (Comparing Resource and Image == nil, as before, never skipped:
 	// Refresh stores the decoded PNG in Image.)
-	if placeholder := decoded(resources.PlaceholderAvatar); w.avatar.Image != placeholder || w.avatar.Resource != nil {
+	if placeholder := d.placeholderAvatar(); w.avatar.Image != placeholder || w.avatar.Resource != nil {
 		w.avatar.Resource, w.avatar.Image = nil, placeholder
 		w.avatar.Refresh()
 	}
@@ -272,8 +268,23 @@ func (d *desk) onCopyCarrier() {
 
 func (d *desk) showAvatar(img image.Image) {
 	w := d.ui.member.avatar
-	w.Resource, w.Image = nil, img
+	w.Resource, w.Image = nil, d.fitAvatar(img)
 	w.Refresh()
+}
+
+// fitAvatar returns img scaled down to the avatar's size on screen. Fyne scales an
+// image to its on-screen size again at every refresh of it, and refreshAll refreshes
+// the whole window at every state change: with a 256-pixel image that was about 2 MB
+// of scaling buffers per lookup. The last avatar's scaled copy is kept, so scanning
+// the same member again scales nothing.
+func (d *desk) fitAvatar(img image.Image) image.Image {
+	side := d.pixels(avatarSide)
+	if d.avatarFit.src == img && d.avatarFit.side == side {
+		return d.avatarFit.img
+	}
+	fit := fitImage(img, side)
+	d.avatarFit.src, d.avatarFit.side, d.avatarFit.img = img, side, fit
+	return fit
 }
 
 func orDash(s string) string {
@@ -301,23 +312,4 @@ func groupDigits(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return neg + s
-}
-
-var decodedImages sync.Map // fyne.Resource name → image.Image
-
-// decoded returns res's image, decoded once. A canvas.Image made from a Resource
-// decodes the PNG again at every Refresh, and refreshAll refreshes the whole window at
-// every state change: the 512×512 icon and the 256×256 placeholder were decoded at
-// every state change.
-func decoded(res fyne.Resource) image.Image {
-	if img, ok := decodedImages.Load(res.Name()); ok {
-		return img.(image.Image)
-	}
-	img, _, err := image.Decode(bytes.NewReader(res.Content()))
-	if err != nil {
-		fyne.LogError("decoding "+res.Name(), err)
-		img = image.NewNRGBA(image.Rect(0, 0, 1, 1))
-	}
-	decodedImages.Store(res.Name(), img)
-	return img
 }

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
 )
@@ -141,8 +140,8 @@ func TestTextShowsWhileSlowAvatarLoads(t *testing.T) {
 	}
 	textAt := time.Since(start)
 	w := d.ui.member
-	if w.name.Text != "李佳穎" || w.points.Text != "640" || w.avatar.Image != decoded(resources.PlaceholderAvatar) {
-		t.Fatalf("with the avatar pending: name %q, points %q, placeholder %v", w.name.Text, w.points.Text, w.avatar.Image == decoded(resources.PlaceholderAvatar))
+	if w.name.Text != "李佳穎" || w.points.Text != "640" || w.avatar.Image != d.placeholderAvatar() {
+		t.Fatalf("with the avatar pending: name %q, points %q, placeholder %v", w.name.Text, w.points.Text, w.avatar.Image == d.placeholderAvatar())
 	}
 	if markup := test.RenderToMarkup(d.win.Canvas()); !strings.Contains(markup, "李佳穎") {
 		t.Fatal("the member's name is not in the rendered window")
@@ -156,7 +155,7 @@ func TestTextShowsWhileSlowAvatarLoads(t *testing.T) {
 		t.Fatal("the avatar never arrived")
 	}
 	avatarAt := time.Since(start)
-	if w.avatar.Image == decoded(resources.PlaceholderAvatar) || w.avatar.Image == nil {
+	if w.avatar.Image == d.placeholderAvatar() || w.avatar.Image == nil {
 		t.Fatal("the avatar did not replace the placeholder")
 	}
 	if n := srv.Stats().AvatarRequests; n != 1 {

@@ -125,7 +125,7 @@ func (d *desk) panelFor(s deskState) *fyne.Container {
 // refreshHeader redraws the header: demo banner, app name, the current shop (a picker
 // when the desk serves several) and the settings button.
 func (d *desk) refreshHeader() {
-	icon := canvas.NewImageFromImage(decoded(resources.Icon))
+	icon := canvas.NewImageFromImage(decodedFit(resources.Icon, d.pixels(32)))
 	icon.SetMinSize(fyne.NewSize(32, 32))
 	icon.FillMode = canvas.ImageFillContain
 	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -191,7 +191,7 @@ func (d *desk) buildWelcomePanel() *fyne.Container {
 		demo.Disable()
 		setup.Disable()
 	}
-	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromImage(decoded(resources.Icon)))),
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromImage(decodedFit(resources.Icon, d.pixels(96))))),
 		title, text, d.ui.welcomeNote, container.NewCenter(container.NewHBox(demo, setup)), layout.NewSpacer())
 }
 

@@ -1,0 +1,59 @@
+package gui
+
+import (
+	"image"
+	"image/color"
+	"testing"
+	"time"
+)
+
+func TestFitImageScalesDownKeepingTheAspect(t *testing.T) {
+	for _, c := range []struct{ w, h, side, wantW, wantH int }{
+		{400, 300, 112, 112, 84},
+		{300, 400, 112, 84, 112},
+		{256, 256, 112, 112, 112},
+		{64, 64, 112, 64, 64},   // never scaled up
+		{112, 50, 112, 112, 50}, // already fits
+		{1000, 1, 100, 100, 1},  // never 0 pixels high
+	} {
+		img := image.NewNRGBA(image.Rect(0, 0, c.w, c.h))
+		got := fitImage(img, c.side).Bounds()
+		if got.Dx() != c.wantW || got.Dy() != c.wantH {
+			t.Errorf("%d×%d in %d: got %d×%d, want %d×%d", c.w, c.h, c.side, got.Dx(), got.Dy(), c.wantW, c.wantH)
+		}
+	}
+}
+
+// TestAvatarIsShownAtItsScreenSize: a large avatar is scaled once to the size it is
+// shown at (Fyne would otherwise scale it again at every refresh), and showing the
+// same avatar again reuses that copy.
+func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
+	big := image.NewNRGBA(image.Rect(0, 0, 400, 400))
+	for i := range big.Pix {
+		big.Pix[i] = 0xff
+	}
+	h := newHarness(t, LangEnglish, Options{Avatars: &fakeAvatars{img: big}})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	h.runNext() // the avatar
+	first := h.d.ui.member.avatar.Image
+	if b := first.Bounds(); b.Dx() != avatarSide || b.Dy() != avatarSide {
+		t.Fatalf("avatar shown as %v, want %d×%d", b, avatarSide, avatarSide)
+	}
+	if got := color.NRGBAModel.Convert(first.At(50, 50)).(color.NRGBA); got.A != 0xff || got.R != 0xff {
+		t.Errorf("scaled avatar pixel %v, want opaque white", got)
+	}
+	if b := h.d.placeholderAvatar().Bounds(); b.Dx() > avatarSide || b.Dy() > avatarSide {
+		t.Errorf("placeholder is %v, larger than it is shown", b)
+	}
+	h.d.ui.entry.clear()
+	now := fixedNow
+	h.d.now = func() time.Time { now = now.Add(2 * time.Second); return now }
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	h.runNext()
+	if h.d.ui.member.avatar.Image != first {
+		t.Error("the same avatar was scaled again")
+	}
+}
