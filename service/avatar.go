@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,6 +21,7 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 
+	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 )
 
@@ -28,11 +30,12 @@ const (
 	DefaultAvatarTimeout   = 5 * time.Second
 	DefaultAvatarMaxBytes  = 2 << 20     // 2 MiB: a head shot is a few tens of KiB
 	DefaultAvatarMaxPixels = 4096 * 4096 // about 64 MiB once decoded to RGBA
+	DefaultAvatarMaxSide   = 256         // the window shows avatars 112 units square
 )
 
 const (
 	avatarCacheSize    = 64
-	avatarCacheBytes   = 32 << 20 // decoded pixels of all cached avatars together
+	avatarCacheBytes   = 32 << 20 // decoded pixels of all cached avatars together (at most 16 MiB at the default MaxSide)
 	avatarMaxRedirects = 3
 )
 
@@ -45,6 +48,11 @@ type AvatarOptions struct {
 	// MaxPixels caps width×height, checked from the image header before decoding so
 	// that a small file claiming a huge size (a decompression bomb) costs nothing.
 	MaxPixels int
+	// MaxSide caps the width and height of the image returned and cached: a larger
+	// one is scaled down once, keeping its aspect. Avatars are shown small, and a
+	// 1000×1000 photo would otherwise sit in the cache as 4 MiB of pixels (3.8 MiB
+	// more than at 256×256), with the window scaling it down again at every redraw.
+	MaxSide int
 	// Transport is the HTTP transport; nil means a clone of http.DefaultTransport.
 	Transport http.RoundTripper
 }
@@ -58,6 +66,7 @@ type AvatarFetcher struct {
 	timeout   time.Duration
 	maxBytes  int64
 	maxPixels int
+	maxSide   int
 
 	mu          sync.Mutex
 	lru         *list.List // of *avatarEntry, most recently used first
@@ -95,6 +104,9 @@ func NewAvatarFetcher(opts AvatarOptions) *AvatarFetcher {
 	if opts.MaxPixels <= 0 {
 		opts.MaxPixels = DefaultAvatarMaxPixels
 	}
+	if opts.MaxSide <= 0 {
+		opts.MaxSide = DefaultAvatarMaxSide
+	}
 	if opts.Transport == nil {
 		opts.Transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
@@ -116,18 +128,19 @@ func NewAvatarFetcher(opts AvatarOptions) *AvatarFetcher {
 		timeout:   opts.Timeout,
 		maxBytes:  opts.MaxBytes,
 		maxPixels: opts.MaxPixels,
+		maxSide:   opts.MaxSide,
 		lru:       list.New(),
 		byURL:     make(map[string]*list.Element),
 		inflight:  make(map[string]*avatarCall),
 	}
 }
 
-// Fetch returns the decoded image at rawURL, from the cache when it has it. Only
-// http and https URLs are fetched; anything else is refused without any I/O. Errors
-// are *Error with Op "avatar": KindInvalidInput (unusable URL), KindTimeout,
-// KindNetwork, KindServer (non-2xx status or refused redirect) and KindMalformed
-// (too large, not an image, too many pixels). Failures are not cached, so the next
-// lookup of the member tries again.
+// Fetch returns the decoded image at rawURL, no larger than MaxSide a side, from the
+// cache when it has it. Only http and https URLs are fetched; anything else is
+// refused without any I/O. Errors are *Error with Op "avatar": KindInvalidInput
+// (unusable URL), KindTimeout, KindNetwork, KindServer (non-2xx status or refused
+// redirect) and KindMalformed (too large, not an image, too many pixels). Failures
+// are not cached, so the next lookup of the member tries again.
 //
 // The download runs under the fetcher's timeout rather than under ctx, because other
 // callers may be waiting for the same URL: one caller giving up (say, a newer lookup
@@ -273,7 +286,30 @@ func (f *AvatarFetcher) get(ctx context.Context, rawURL string) (image.Image, er
 	if int64(len(data)) > f.maxBytes {
 		return nil, avatarTooLarge(f.maxBytes)
 	}
-	return decodeAvatar(data, f.maxPixels)
+	img, err := decodeAvatar(data, f.maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	return shrinkAvatar(img, f.maxSide), nil
+}
+
+// shrinkAvatar scales img down so that neither side exceeds maxSide, keeping its
+// aspect, with the filter the window itself scales images with (Catmull-Rom). A
+// smaller image is returned as it is.
+func shrinkAvatar(img image.Image, maxSide int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= maxSide && h <= maxSide {
+		return img
+	}
+	if w >= h {
+		w, h = maxSide, max(1, int(math.Round(float64(h)*float64(maxSide)/float64(w))))
+	} else {
+		w, h = max(1, int(math.Round(float64(w)*float64(maxSide)/float64(h)))), maxSide
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
 }
 
 // decodeAvatar checks the header's size before decoding anything: a PNG of a few

@@ -385,3 +385,40 @@ func TestAvatarFetchSharesConcurrentRequests(t *testing.T) {
 		t.Errorf("server hit %d times by concurrent fetches, want 1", n)
 	}
 }
+
+// TestAvatarFetchShrinksLargeImages: a large photo is scaled down to MaxSide, keeping
+// its aspect, before it is returned and cached; a small one is returned as decoded.
+func TestAvatarFetchShrinksLargeImages(t *testing.T) {
+	tests := []struct {
+		name          string
+		w, h, maxSide int
+		wantW, wantH  int
+	}{
+		{"landscape, default", 1000, 500, 0, service.DefaultAvatarMaxSide, service.DefaultAvatarMaxSide / 2},
+		{"portrait", 300, 600, 100, 50, 100},
+		{"square at the limit", 128, 128, 128, 128, 128},
+		{"small", 40, 30, 0, 40, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, hits := avatarServer(t, "image/png", avatarPNG(t, tt.w, tt.h))
+			f := service.NewAvatarFetcher(service.AvatarOptions{MaxSide: tt.maxSide})
+			img, err := f.Fetch(context.Background(), srv.URL+"/a.png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != tt.wantW || b.Dy() != tt.wantH {
+				t.Fatalf("bounds = %v, want %d×%d", b, tt.wantW, tt.wantH)
+			}
+			// The scaled image keeps the picture: the test image's blue channel is 160
+			// everywhere and it is opaque.
+			if c := color.NRGBAModel.Convert(img.At(tt.wantW/2, tt.wantH/2)).(color.NRGBA); c.A != 255 || c.B < 155 || c.B > 165 {
+				t.Errorf("centre pixel %v, want opaque with blue about 160", c)
+			}
+			again, err := f.Fetch(context.Background(), srv.URL+"/a.png")
+			if err != nil || again != img || hits.Load() != 1 {
+				t.Errorf("second fetch: err %v, same image %v, %d requests; want the cached scaled image", err, again == img, hits.Load())
+			}
+		})
+	}
+}
