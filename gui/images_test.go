@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"testing"
@@ -55,5 +56,23 @@ func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
 	h.runNext()
 	if h.d.ui.member.avatar.Image != first {
 		t.Error("the same avatar was scaled again")
+	}
+}
+
+// TestWindowIconIsSmall: the window system gets a small copy of the icon; decoding
+// and sending the 512×512 app icon held up every start. (Fyne's test window keeps no
+// icon of its own, so this checks what buildDesk hands to SetIcon.)
+func TestWindowIconIsSmall(t *testing.T) {
+	wu := warmUp()
+	<-wu.done
+	if wu.windowIcon == nil {
+		t.Fatal("no window icon was made")
+	}
+	img, _, err := image.Decode(bytes.NewReader(wu.windowIcon.Content()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != windowIconSide || b.Dy() != windowIconSide {
+		t.Errorf("window icon is %v, want %d×%d", b, windowIconSide, windowIconSide)
 	}
 }
