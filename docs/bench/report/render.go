@@ -30,7 +30,7 @@ func render(in *inputs, findings string) string {
 	if len(in.win.LoadAvg) > 0 {
 		w("; at each window phase: %s", strings.Join(in.win.LoadAvg, "; "))
 	}
-	w(".\nThe machine is shared (another session runs tests and fuzzing on its 2 cores), so the figures that\n")
+	w(".\nThe machine may be shared with other work (see the load averages), so the figures that\n")
 	w("compare two things are measured interleaved in the same run and quoted as medians and ratios.\n\n")
 
 	goals := summary(in)
