@@ -234,11 +234,38 @@ func TestCtrlCommaOpensSettings(t *testing.T) {
 
 func TestSettingsReportUnknownProvisioningFields(t *testing.T) {
 	r := provisioned()
-	r.Warnings = []string{`/opt/ocard-desk/ocard-desk.json: unknown field "colour" ignored`}
-	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: r})
-	h.d.onOpenSettings()
-	if !strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), `unknown field &#34;colour&#34;`) &&
-		!strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), `unknown field "colour"`) {
-		t.Fatal("the unknown field is not reported on the settings screen")
+	r.Warnings = []settings.Warning{{Code: settings.WarningUnknownField,
+		Args: map[string]string{"Path": "/opt/ocard-desk/ocard-desk.json", "Field": "colour"},
+		Text: `/opt/ocard-desk/ocard-desk.json: unknown field "colour" ignored`}}
+	for _, tc := range []struct{ lang, want string }{
+		{LangEnglish, `the field "colour" is not known to this version`},
+		{LangZhTW, `此版本不認得欄位「colour」，已略過`},
+	} {
+		h := newHarness(t, tc.lang, Options{Backend: &fakeBackend{}, Settings: r})
+		h.d.onOpenSettings()
+		markup := test.RenderToMarkup(h.d.win.Canvas())
+		if !strings.Contains(markup, tc.want) || !strings.Contains(markup, "/opt/ocard-desk/ocard-desk.json") {
+			t.Errorf("%s: the unknown field is not reported in the window's language", tc.lang)
+		}
+		if tc.lang == LangZhTW && strings.Contains(markup, "unknown field") {
+			t.Errorf("the English log sentence is shown in the %s window", tc.lang)
+		}
+	}
+}
+
+// TestWarningTextFallsBackToEnglish: a warning code this version has no sentence for
+// is shown as its English text, not as a translation key.
+func TestWarningTextFallsBackToEnglish(t *testing.T) {
+	newHarness(t, LangZhTW, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	w := settings.Warning{Code: "from_the_future", Text: "something new happened"}
+	if got := warningText(w); got != w.Text {
+		t.Errorf("warningText = %q, want the English text", got)
+	}
+	for _, code := range []string{settings.WarningSecretUnreadable, settings.WarningUnknownField, settings.WarningShopNotListed} {
+		w := settings.Warning{Code: code, Args: map[string]string{"Path": "p", "Field": "f", "Shop": "1", "Using": "2",
+			"Location": "l", "Error": "e"}, Text: "english"}
+		if got := warningText(w); got == w.Text || strings.Contains(got, "settings.warning") || strings.Contains(got, "<no value>") {
+			t.Errorf("%s: zh-TW text %q", code, got)
+		}
 	}
 }

@@ -151,7 +151,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		header.Add(note)
 	}
 	for _, warning := range r.Warnings { // e.g. unknown fields in the provisioning file
-		l := widget.NewLabel(warning)
+		l := widget.NewLabel(warningText(warning))
 		l.Importance = widget.WarningImportance
 		l.Wrapping = fyne.TextWrapWord
 		header.Add(l)
@@ -424,4 +424,18 @@ func atoi(s string) int {
 		return -1 // Validate reports it next to the field
 	}
 	return n
+}
+
+// warningText says a settings warning in the window's language; a code this version
+// has no sentence for falls back to the English text rather than showing a key.
+func warningText(w settings.Warning) string {
+	key := "settings.warning." + w.Code
+	args := make(map[string]any, len(w.Args))
+	for k, v := range w.Args {
+		args[k] = v
+	}
+	if text := tr(key, args); text != key {
+		return text
+	}
+	return w.String()
 }

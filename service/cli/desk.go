@@ -154,7 +154,7 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		ExeDir: env.exeDir, Prefs: prefs, Secrets: d.Secrets})
 	r := d.Resolved
 	for _, w := range r.Warnings {
-		d.Logger.Warn("configuration", "warning", w)
+		d.Logger.Warn("configuration", "warning", w.String())
 	}
 	if why := settings.FallbackReason(d.Secrets); why != "" {
 		d.Logger.Warn("no credential store: the client secret and token are kept in a file only this user can read",

@@ -176,7 +176,7 @@ func (r *lookupRun) resolve(f *connectionFlags, given map[string]bool, env deskE
 		ExeDir: env.exeDir, Prefs: prefs, Secrets: secrets})
 	r.cfg.ClientSecret = res.Secret // for redaction, from here on
 	for _, w := range res.Warnings {
-		fmt.Fprintln(r.stderr, "ocard-desk lookup: warning: "+redact(w, res.Secret))
+		fmt.Fprintln(r.stderr, "ocard-desk lookup: warning: "+redact(w.String(), res.Secret))
 	}
 	if err := res.SetupError(); err != nil {
 		r.fail(err.Error())

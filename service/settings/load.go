@@ -28,12 +28,14 @@ func Load(in Inputs) Resolved {
 		prov, provErr = LoadProvision(path)
 	}
 	var secret string
-	var warnings []string
+	var warnings []Warning
 	if in.Secrets != nil {
 		var err error
 		if secret, err = in.Secrets.Secret(); err != nil {
-			warnings = append(warnings, "the saved client secret could not be read from "+
-				in.Secrets.Location()+": "+firstLine(err.Error()))
+			where, why := in.Secrets.Location(), firstLine(err.Error())
+			warnings = append(warnings, Warning{Code: WarningSecretUnreadable,
+				Args: map[string]string{"Location": where, "Error": why},
+				Text: "the saved client secret could not be read from " + where + ": " + why})
 		}
 	}
 	r := Resolve(in.Flags, EnvLayer(in.Getenv), prov, LoadSaved(in.Prefs), secret)

@@ -65,8 +65,33 @@ type Resolved struct {
 	ProvisionErr  error
 	// Warnings are things worth a log line that do not stop the desk: unknown fields
 	// in the provisioning file, an unreadable credential store.
-	Warnings []string
+	Warnings []Warning
 }
+
+// Warning is something worth telling that does not stop the desk. Code and Args let
+// the window say it in the cashier's language; Text is the English sentence for logs
+// and the command line. None of them ever holds the secret.
+type Warning struct {
+	Code string            // one of the Warning* codes
+	Args map[string]string // the values the sentence names, by the names listed at the code
+	Text string
+}
+
+// String returns the English sentence.
+func (w Warning) String() string { return w.Text }
+
+// The codes of Warning.
+const (
+	// WarningSecretUnreadable: the saved client secret could not be read.
+	// Args: Location (the store), Error (its first line, from the OS).
+	WarningSecretUnreadable = "secret_unreadable"
+	// WarningUnknownField: the provisioning file has a key this version does not know.
+	// Args: Path, Field.
+	WarningUnknownField = "unknown_field"
+	// WarningShopNotListed: the remembered current shop is not in the shop list that
+	// won, so the desk starts at the list's first shop. Args: Shop, Using.
+	WarningShopNotListed = "shop_not_listed"
+)
 
 // EnvLayer reads OCARD_BASE_URL, OCARD_TOKEN_URL, OCARD_CLIENT_ID, OCARD_CLIENT_SECRET,
 // OCARD_SHOP_ID, OCARD_SHOP_NAME, OCARD_SCOPE and OCARD_LANG. A variable set to ""
@@ -116,7 +141,9 @@ func Resolve(flags, env Layer, prov *Provision, saved Settings, savedSecret stri
 	if prov != nil {
 		r.ProvisionPath = prov.Path
 		for _, k := range prov.Unknown {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: unknown field %q ignored", prov.Path, k))
+			r.Warnings = append(r.Warnings, Warning{Code: WarningUnknownField,
+				Args: map[string]string{"Path": prov.Path, "Field": k},
+				Text: fmt.Sprintf("%s: unknown field %q ignored", prov.Path, k)})
 		}
 		if prov.Locked {
 			for f, ok := range prov.Present {
@@ -133,8 +160,10 @@ func Resolve(flags, env Layer, prov *Provision, saved Settings, savedSecret stri
 	if _, ok := r.Settings.Shop(r.Settings.CurrentShop); !ok && len(r.Settings.Shops) > 0 {
 		// The list came from a higher source than the remembered current shop (a
 		// provisioning file replaced the user's shops): start at its first shop.
-		r.Warnings = append(r.Warnings, fmt.Sprintf("shop %s (%s) is not among the shops (%s); using %s",
-			quote(r.Settings.CurrentShop), r.Sources[FieldDefaultShop], r.Sources[FieldShops], quote(r.Settings.Shops[0].ID)))
+		r.Warnings = append(r.Warnings, Warning{Code: WarningShopNotListed,
+			Args: map[string]string{"Shop": r.Settings.CurrentShop, "Using": r.Settings.Shops[0].ID},
+			Text: fmt.Sprintf("shop %s (%s) is not among the shops (%s); using %s",
+				quote(r.Settings.CurrentShop), r.Sources[FieldDefaultShop], r.Sources[FieldShops], quote(r.Settings.Shops[0].ID))})
 		r.Settings.CurrentShop = r.Settings.Shops[0].ID
 	}
 	return r

@@ -185,7 +185,8 @@ func TestResolveShopHints(t *testing.T) {
 	saved.Shops, saved.CurrentShop = []Shop{{"000077", "old"}}, "000077"
 	p2 := &Provision{Path: "p.json", Present: map[Field]bool{FieldShops: true}, Settings: prov.Settings}
 	r := Resolve(Layer{}, Layer{}, p2, saved, "")
-	if r.Settings.CurrentShop != "000030" || len(r.Warnings) != 1 {
+	if r.Settings.CurrentShop != "000030" || len(r.Warnings) != 1 || r.Warnings[0].Code != WarningShopNotListed ||
+		r.Warnings[0].Args["Shop"] != "000077" || r.Warnings[0].Args["Using"] != "000030" {
 		t.Errorf("current %q warnings %v", r.Settings.CurrentShop, r.Warnings)
 	}
 }
@@ -204,7 +205,8 @@ func TestResolveLocked(t *testing.T) {
 	if r.Settings.BaseURL != "https://env.example" || r.Sources[FieldBaseURL] != SourceEnv || r.Secret != "file-secret" {
 		t.Errorf("the environment still beats a locked file: %+v %v", r.Settings, r.Sources)
 	}
-	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], `"colour"`) || !strings.Contains(r.Warnings[0], "p.json") {
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].String(), `"colour"`) || !strings.Contains(r.Warnings[0].String(), "p.json") ||
+		r.Warnings[0].Code != WarningUnknownField || r.Warnings[0].Args["Field"] != "colour" || r.Warnings[0].Args["Path"] != "p.json" {
 		t.Errorf("warnings %v", r.Warnings)
 	}
 	prov.Locked = false
