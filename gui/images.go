@@ -8,9 +8,9 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"golang.org/x/image/draw"
 
 	"github.com/ocard-desk/ocard-desk/resources"
+	"github.com/ocard-desk/ocard-desk/service"
 )
 
 // avatarSide is the size of the avatar on screen, in Fyne units.
@@ -55,23 +55,8 @@ func decodedFit(res fyne.Resource, side int) image.Image {
 	return img
 }
 
-// fitImage scales img down, keeping its aspect, so that it fits in side×side pixels,
-// with the filter Fyne itself uses (Catmull-Rom). A smaller image is returned as is.
-func fitImage(img image.Image, side int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if side <= 0 || (w <= side && h <= side) {
-		return img
-	}
-	if w >= h {
-		w, h = side, max(1, int(math.Round(float64(h)*float64(side)/float64(w))))
-	} else {
-		w, h = max(1, int(math.Round(float64(w)*float64(side)/float64(h)))), side
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
-	return dst
-}
+// fitImage scales img down to fit in side×side pixels (see service.FitImage).
+func fitImage(img image.Image, side int) image.Image { return service.FitImage(img, side) }
 
 // pixels converts a size in Fyne units to pixels on this window's canvas.
 func (d *desk) pixels(units float32) int {

@@ -290,16 +290,17 @@ func (f *AvatarFetcher) get(ctx context.Context, rawURL string) (image.Image, er
 	if err != nil {
 		return nil, err
 	}
-	return shrinkAvatar(img, f.maxSide), nil
+	return FitImage(img, f.maxSide), nil
 }
 
-// shrinkAvatar scales img down so that neither side exceeds maxSide, keeping its
-// aspect, with the filter the window itself scales images with (Catmull-Rom). A
-// smaller image is returned as it is.
-func shrinkAvatar(img image.Image, maxSide int) image.Image {
+// FitImage scales img down so that neither side exceeds maxSide, keeping its aspect,
+// with the filter Fyne itself scales images with (Catmull-Rom). A smaller image, or a
+// maxSide of 0 or less, returns img as it is. The avatar cache and the window's
+// images (scaled once to their size on screen) share it.
+func FitImage(img image.Image, maxSide int) image.Image {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if w <= maxSide && h <= maxSide {
+	if maxSide <= 0 || (w <= maxSide && h <= maxSide) {
 		return img
 	}
 	if w >= h {

@@ -186,9 +186,14 @@ func decodeExpire(raw string) ([]ExpiringPoints, error) {
 		e.Date = parseExpiryDate(e.DateText)
 		out = append(out, e)
 	}
-	// Sorted by date so the soonest expiry shows first; undated entries last, in
-	// the API's order.
-	slices.SortStableFunc(out, func(a, b ExpiringPoints) int {
+	sortExpiring(out)
+	return out, nil
+}
+
+// sortExpiring sorts by date so the soonest expiry shows first; undated entries
+// last, in the API's order.
+func sortExpiring(exp []ExpiringPoints) {
+	slices.SortStableFunc(exp, func(a, b ExpiringPoints) int {
 		switch {
 		case a.Date.IsZero() || b.Date.IsZero():
 			return cmp.Compare(boolInt(a.Date.IsZero()), boolInt(b.Date.IsZero()))
@@ -196,7 +201,6 @@ func decodeExpire(raw string) ([]ExpiringPoints, error) {
 			return a.Date.Compare(b.Date)
 		}
 	})
-	return out, nil
 }
 
 // parseExpiryDate returns midnight local time of the day in s, or the zero time

@@ -2,9 +2,7 @@ package service
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
-	"slices"
 	"strings"
 )
 
@@ -168,16 +166,7 @@ func refDecodeExpire(raw json.RawMessage) ([]ExpiringPoints, error) {
 		e.Date = parseExpiryDate(e.DateText)
 		out = append(out, e)
 	}
-	// Sorted by date so the soonest expiry shows first; undated entries last, in
-	// the API's order.
-	slices.SortStableFunc(out, func(a, b ExpiringPoints) int {
-		switch {
-		case a.Date.IsZero() || b.Date.IsZero():
-			return cmp.Compare(boolInt(a.Date.IsZero()), boolInt(b.Date.IsZero()))
-		default:
-			return a.Date.Compare(b.Date)
-		}
-	})
+	sortExpiring(out)
 	return out, nil
 }
 
