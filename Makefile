@@ -83,12 +83,12 @@ package-macos:
 package-check:
 	./.ci/package/check
 
-# bench runs every benchmark of issue 6 (docs/bench/run.sh, about 10 minutes here) and
+# bench runs every benchmark of issue 6 (docs/bench/run.sh, about 6 minutes here) and
 # regenerates docs/BENCHMARKS.md; raw results go to $(OUT)/bench. It needs the window
 # tools (Xvfb, xdotool, xev), so it installs what deps installs.
 BENCH_COUNT   ?= 10
 BENCH_TIME    ?= 1s
-BENCH_RUNS    ?= 10
+BENCH_RUNS    ?= 20
 BENCH_LOOKUPS ?= 1000
 BENCH_SCANS   ?= 200
 .PHONY: bench
