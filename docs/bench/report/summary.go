@@ -55,7 +55,7 @@ func summary(in *inputs) []goal {
 		gs = append(gs, goal{id: "P4", figure: fmt.Sprintf("start → window mapped, entry focused (median of %d)", len(s.AppMapMs)),
 			measured: fmt.Sprintf("%.0f ms", median(s.AppMapMs)), baseline: fmt.Sprintf("%.0f ms", median(s.HelloMapMs)),
 			ratio: x2(r), target: "≤ 1.15×", met: r <= 1.15, known: true, miss: over(r, 1.15),
-			why: "panels are built on first use and the window icon is small since `8da21fd`/`8eb6a15`; what is left is the header's bold face (about 24 ms: Fyne parses the bundled, fallback and emoji fonts again for each text style) and 30–40 ms between the build and the map that the hello-world does not spend, the window icon among it (findings, P4)"})
+			why: "panels are built on first use and the window icon is small since `8da21fd`/`8eb6a15`; what is left is a second font style before the first frame (Fyne's buttons draw their labels bold, and Fyne parses the bundled, fallback and emoji fonts again for each style: about 24 ms) and 30–40 ms between the build and the map that the hello-world, which has no button, does not spend (findings, P4). The baseline's own median moves by about 20% between runs"})
 		ri := median(s.AppRSSKiB) / median(s.HelloRSSKiB)
 		gs = append(gs, goal{id: "P5", figure: fmt.Sprintf("idle RSS %.0f s after the map (median of %d)", s.SettleSeconds, len(s.AppRSSKiB)),
 			measured: mib(median(s.AppRSSKiB)), baseline: mib(median(s.HelloRSSKiB)), ratio: x2(ri), target: "≤ 1.2×",
