@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -69,8 +70,10 @@ type desk struct {
 	runOnUI func(func())
 
 	ui deskWidgets
-	// avatarFit is the last avatar shown and its copy scaled to the screen (fitAvatar).
+	// avatarFit is the last avatar fetched and its copy scaled to the screen. The fetch
+	// goroutines share it (fitAvatar), so scanning the same member again scales nothing.
 	avatarFit struct {
+		sync.Mutex
 		src, img image.Image
 		side     int
 	}
@@ -270,13 +273,19 @@ func (d *desk) onLookupDone(seq uint64, mobile string, member service.Member, lo
 	}
 }
 
-// loadAvatar fetches the avatar off the UI goroutine; the member text never waits for it.
+// loadAvatar fetches the avatar off the UI goroutine, and scales it there to its size
+// on screen: Fyne would otherwise scale it again at every refresh of the window. The
+// member text never waits for it.
 func (d *desk) loadAvatar(seq uint64, url string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	avatars := d.opts.Avatars
+	side := d.pixels(avatarSide) // the canvas is read here, on the UI goroutine
 	go func() {
 		defer cancel()
 		img, err := avatars.Fetch(ctx, url)
+		if err == nil {
+			img = d.fitAvatar(img, side)
+		}
 		d.onUI(func() {
 			if seq != d.lookupSeq || d.model.state != stateFound {
 				return // another member (or none) is on screen now

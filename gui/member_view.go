@@ -266,25 +266,27 @@ func (d *desk) onCopyCarrier() {
 	d.focusEntry()
 }
 
+// showAvatar shows img, already scaled to the avatar's size on screen (loadAvatar):
+// Fyne scales an image to its on-screen size again at every refresh of it, and
+// refreshAll refreshes the whole window at every state change, which with a
+// 256-pixel image was about 2 MB of scaling buffers per lookup.
 func (d *desk) showAvatar(img image.Image) {
 	w := d.ui.member.avatar
-	w.Resource, w.Image = nil, d.fitAvatar(img)
+	w.Resource, w.Image = nil, img
 	w.Refresh()
 }
 
-// fitAvatar returns img scaled down to the avatar's size on screen. Fyne scales an
-// image to its on-screen size again at every refresh of it, and refreshAll refreshes
-// the whole window at every state change: with a 256-pixel image that was about 2 MB
-// of scaling buffers per lookup. The last avatar's scaled copy is kept, so scanning
-// the same member again scales nothing.
-func (d *desk) fitAvatar(img image.Image) image.Image {
-	side := d.pixels(avatarSide)
-	if d.avatarFit.src == img && d.avatarFit.side == side {
-		return d.avatarFit.img
+// fitAvatar returns img scaled down to side pixels, reusing the last copy when img is
+// the same avatar (the fetcher's cache returns the same image). It runs on the fetch
+// goroutines, not on the UI goroutine.
+func (d *desk) fitAvatar(img image.Image, side int) image.Image {
+	f := &d.avatarFit
+	f.Lock()
+	defer f.Unlock()
+	if f.src != img || f.side != side {
+		f.src, f.side, f.img = img, side, fitImage(img, side)
 	}
-	fit := fitImage(img, side)
-	d.avatarFit.src, d.avatarFit.side, d.avatarFit.img = img, side, fit
-	return fit
+	return f.img
 }
 
 func orDash(s string) string {
