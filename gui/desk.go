@@ -83,6 +83,7 @@ func Build(a fyne.App, opts Options) fyne.Window {
 }
 
 func buildDesk(a fyne.App, opts Options) *desk {
+	useOneTextStyle()
 	warm := warmUp()
 	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)

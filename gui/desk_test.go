@@ -51,7 +51,7 @@ func TestFoundShowsEveryField(t *testing.T) {
 	checks := map[string]string{
 		"name": w.name.Text, "tier": w.tier.Text, "id": w.memberID.Text, "mobile": w.mobile.Text,
 		"points": w.points.Text, "spent": w.spent.Text, "convert": w.convert.Text, "gifts": w.gifts.Text,
-		"title": w.cardTitle.Text, "carrier": w.carrierText.Text,
+		"title": w.cardTitle.Text, "carrier": w.carrierText.Text(),
 	}
 	want := map[string]string{
 		"name": "Chien YH", "tier": "VIP_LV1 測試", "id": "-JR04E188", "mobile": "0903***908",

@@ -38,7 +38,7 @@ type memberWidgets struct {
 
 	barcode        *canvas.Image
 	qr             *canvas.Image
-	carrierText    *widget.Label
+	carrierText    *codeText
 	carrierCopy    *deskButton
 	carrierCodes   *fyne.Container
 	carrierMissing *widget.Label
@@ -50,7 +50,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.avatar = canvas.NewImageFromImage(d.placeholderAvatar())
 	w.avatar.FillMode = canvas.ImageFillContain
 	w.avatar.SetMinSize(fyne.NewSize(avatarSide, avatarSide))
-	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
 	w.name.SizeName = theme.SizeNameHeadingText
 	w.name.Truncation = fyne.TextTruncateEllipsis
 	w.memberID = widget.NewLabel("")
@@ -61,13 +61,13 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 		container.NewVBox(w.name, w.tier, container.NewHBox(w.memberID, w.mobile)))
 
 	w.pointsCaption = widget.NewLabel(tr("member.points"))
-	w.points = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.points = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
 	w.points.SizeName = sizeNamePoints
 	w.points.Importance = widget.HighImportance
 	w.noCard = widget.NewLabel(tr("member.no_card"))
 	w.noCard.Importance = widget.LowImportance
 	w.spent, w.convert, w.gifts = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	w.cardTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.cardTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
 	w.cardContent = widget.NewLabel("")
 	w.cardContent.Wrapping = fyne.TextWrapWord
 	w.cardDetails = container.NewVBox(
@@ -75,7 +75,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 		w.cardTitle, w.cardContent)
 	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails)
 
-	expTitle := widget.NewLabelWithStyle(tr("member.expiring"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	expTitle := widget.NewLabelWithStyle(tr("member.expiring"), fyne.TextAlignLeading, fyne.TextStyle{})
 	w.expiring = container.NewVBox()
 	// Room for at least two entries even at the window's minimum size; more scroll.
 	expScroll := container.New(&sizedLayout{height: 100}, container.NewVScroll(w.expiring))
@@ -85,8 +85,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 
 	w.barcode = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
 	w.qr = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
-	w.carrierText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
-	w.carrierText.SizeName = theme.SizeNameHeadingText
+	w.carrierText = newCodeText()
 	w.carrierCopy = newDeskButton(tr("carrier.copy"), theme.ContentCopyIcon(), d.onCopyCarrier, d.typeIntoEntry)
 	gap := canvas.NewRectangle(color.Transparent) // scanners want clear space between codes
 	gap.SetMinSize(fyne.NewSize(1, theme.Padding()*2))
@@ -97,7 +96,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.carrierInvalid = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	w.carrierInvalid.Importance = widget.WarningImportance
 	w.carrierInvalid.Wrapping = fyne.TextWrapWord
-	carrierTitle := widget.NewLabelWithStyle(tr("carrier.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	carrierTitle := widget.NewLabelWithStyle(tr("carrier.title"), fyne.TextAlignLeading, fyne.TextStyle{})
 	carrier := card(container.NewVBox(carrierTitle, w.carrierCodes, w.carrierMissing, w.carrierInvalid))
 	right := container.NewBorder(carrier, nil, nil, nil, card(expiring))
 
@@ -106,7 +105,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 
 // card draws content on a raised panel that follows the light or dark theme.
 func card(content fyne.CanvasObject) fyne.CanvasObject {
-	return widget.NewCard("", "", content)
+	return newPanel(content)
 }
 
 // refreshMember syncs the found panel with the model. Outside the found state it
@@ -167,7 +166,7 @@ type expiringRow struct {
 func newExpiringRow() *expiringRow {
 	r := &expiringRow{icon: widget.NewIcon(theme.WarningIcon()), date: widget.NewLabel(""),
 		soon: widget.NewLabel(tr("member.expiring_soon")),
-		pts:  widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})}
+		pts:  widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})}
 	r.soon.Importance = widget.DangerImportance
 	r.box = container.NewBorder(nil, nil, container.NewHBox(r.icon, r.date, r.soon), r.pts)
 	return r

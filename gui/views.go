@@ -79,7 +79,7 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.body = container.NewStack()
 
 	u.recentList = container.NewVBox()
-	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{})
 	recent := container.NewBorder(recentTitle, nil, nil, nil, container.NewVScroll(u.recentList))
 	sidebar := container.New(&sizedLayout{width: 150}, recent)
 
@@ -128,7 +128,7 @@ func (d *desk) refreshHeader() {
 	icon := canvas.NewImageFromImage(decodedFit(resources.Icon, d.pixels(32)))
 	icon.SetMinSize(fyne.NewSize(32, 32))
 	icon.FillMode = canvas.ImageFillContain
-	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameSubHeadingText
 	row := container.NewHBox(icon, title, layout.NewSpacer())
 	if len(d.conn.shops) > 1 {
@@ -159,7 +159,6 @@ func (d *desk) refreshHeader() {
 	if d.conn.demo {
 		banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
 		demoText := canvas.NewText(tr("header.demo"), color.Black)
-		demoText.TextStyle.Bold = true
 		demoText.Alignment = fyne.TextAlignCenter
 		objs = append([]fyne.CanvasObject{container.NewStack(banner, container.NewPadded(demoText))}, objs...)
 	}
@@ -177,7 +176,7 @@ func shopLabel(s settings.Shop) string {
 // buildWelcomePanel is the first-run screen: nothing is configured, so offer the demo
 // or the settings. A broken provisioning file is explained here.
 func (d *desk) buildWelcomePanel() *fyne.Container {
-	title := widget.NewLabelWithStyle(tr("welcome.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(tr("welcome.title"), fyne.TextAlignCenter, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameHeadingText
 	text := widget.NewLabelWithStyle(tr("welcome.text"), fyne.TextAlignCenter, fyne.TextStyle{})
 	text.Wrapping = fyne.TextWrapWord
@@ -239,7 +238,7 @@ func (d *desk) refreshDemoNumbers() {
 			b.Alignment = widget.ButtonAlignLeading
 			grid.Add(b)
 		}
-		box.Add(widget.NewLabelWithStyle(tr("idle.demo_numbers"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}))
+		box.Add(widget.NewLabelWithStyle(tr("idle.demo_numbers"), fyne.TextAlignCenter, fyne.TextStyle{}))
 		box.Add(grid)
 	}
 }
@@ -252,7 +251,7 @@ func (d *desk) buildLoadingPanel() *fyne.Container {
 }
 
 func (d *desk) buildNotMemberPanel() *fyne.Container {
-	d.ui.notMemberText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.ui.notMemberText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	d.ui.notMemberText.SizeName = theme.SizeNameHeadingText
 	hint := widget.NewLabelWithStyle(tr("notmember.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
 	hint.Wrapping = fyne.TextWrapWord
@@ -262,7 +261,7 @@ func (d *desk) buildNotMemberPanel() *fyne.Container {
 }
 
 func (d *desk) buildInvalidPanel() *fyne.Container {
-	d.ui.invalidText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	d.ui.invalidText = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	d.ui.invalidText.SizeName = theme.SizeNameSubHeadingText
 	d.ui.invalidText.Wrapping = fyne.TextWrapWord
 	hint := widget.NewLabelWithStyle(tr("invalid.hint"), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -275,7 +274,7 @@ func (d *desk) buildInvalidPanel() *fyne.Container {
 func (d *desk) buildErrorPanel() *fyne.Container {
 	u := &d.ui
 	u.errorIcon = widget.NewIcon(theme.ErrorIcon())
-	u.errorTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	u.errorTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	u.errorTitle.SizeName = theme.SizeNameHeadingText
 	u.errorDetail = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	u.errorDetail.Wrapping = fyne.TextWrapWord
