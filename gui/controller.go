@@ -77,8 +77,6 @@ type desk struct {
 		src, img image.Image
 		side     int
 	}
-	// warm is closed when warmUp has decoded the icon; nil once waited for.
-	warm <-chan struct{}
 }
 
 func newDesk(w fyne.Window, opts Options) *desk {

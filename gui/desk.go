@@ -4,10 +4,8 @@
 package gui
 
 import (
-	"bytes"
 	"context"
 	"image"
-	"image/png"
 	"log/slog"
 	"time"
 
@@ -84,14 +82,10 @@ func Build(a fyne.App, opts Options) fyne.Window {
 
 func buildDesk(a fyne.App, opts Options) *desk {
 	useOneTextStyle()
-	warm := warmUp()
 	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)
-	d.warm = warm.done
-	w.SetContent(d.buildUI()) // waits for warm.done
-	if warm.windowIcon != nil {
-		w.SetIcon(warm.windowIcon)
-	}
+	w.SetContent(d.buildUI())
+	w.SetIcon(resources.IconAt(windowIconSide))
 	w.Resize(defaultWindowSize)
 	d.installKeys()
 	d.start()
@@ -100,36 +94,7 @@ func buildDesk(a fyne.App, opts Options) *desk {
 
 // windowIconSide is the size of the icon handed to the window system: taskbars and
 // window switchers show 16 to 64 pixels (128 leaves room for a 2× screen), and the
-// installed desktop entry brings the large sizes.
+// installed desktop entry brings the large sizes. Fyne decodes the window icon and
+// hands it to the window system before the window maps, so it is a ready-made
+// 128-pixel PNG, not the 512-pixel app icon.
 const windowIconSide = 128
-
-// warmed is what warmUp prepares; its fields are set before done is closed.
-type warmed struct {
-	done chan struct{}
-	// windowIcon is the app icon scaled to windowIconSide, as a PNG; nil if that failed.
-	windowIcon fyne.Resource
-}
-
-// warmUp decodes the icon on another goroutine while the UI goroutine loads the
-// entry's font, so that the header does not wait for the 512×512 PNG, and makes the
-// window's own icon from it. Fyne decodes the window icon and hands it to the window
-// system before the window is mapped: with this 128-pixel copy instead of the
-// 512×512 app icon, start to map took 0.96× as long (12 interleaved runs). It is plain
-// image work, no Fyne call; buildUI waits for done before the header uses the image.
-// (Loading the bold face here as well saved a few milliseconds more but cost about
-// 9 MiB of idle RSS: the two faces' parsing garbage then peaked at the same time.
-// See docs/bench/findings.md, P4.)
-func warmUp() *warmed {
-	wu := &warmed{done: make(chan struct{})}
-	go func() {
-		defer close(wu.done)
-		small := fitImage(decoded(resources.Icon), windowIconSide)
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, small); err != nil {
-			fyne.LogError("encoding the window icon", err)
-			return
-		}
-		wu.windowIcon = fyne.NewStaticResource("icon-128.png", buf.Bytes())
-	}()
-	return wu
-}

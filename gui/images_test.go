@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"testing"
 	"time"
+
+	"github.com/ocard-desk/ocard-desk/resources"
 )
 
 func TestFitImageScalesDownKeepingTheAspect(t *testing.T) {
@@ -59,16 +61,12 @@ func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
 	}
 }
 
-// TestWindowIconIsSmall: the window system gets a small copy of the icon; decoding
-// and sending the 512×512 app icon held up every start. (Fyne's test window keeps no
-// icon of its own, so this checks what buildDesk hands to SetIcon.)
+// TestWindowIconIsSmall: the window system gets a ready-made 128-pixel icon, not the
+// 512×512 app icon: Fyne decodes it before the window maps. (Fyne's test window keeps
+// no icon of its own, so this checks what buildDesk hands to SetIcon.)
 func TestWindowIconIsSmall(t *testing.T) {
-	wu := warmUp()
-	<-wu.done
-	if wu.windowIcon == nil {
-		t.Fatal("no window icon was made")
-	}
-	img, _, err := image.Decode(bytes.NewReader(wu.windowIcon.Content()))
+	res := resources.IconAt(windowIconSide)
+	img, _, err := image.Decode(bytes.NewReader(res.Content()))
 	if err != nil {
 		t.Fatal(err)
 	}

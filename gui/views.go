@@ -57,10 +57,6 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u := &d.ui
 	u.entry = newNumberEntry()
 	u.entry.SetPlaceHolder(tr("entry.placeholder"))
-	if d.warm != nil { // the first build: the header needs the icon next
-		<-d.warm
-		d.warm = nil
-	}
 	u.entry.OnSubmitted = d.onSubmit
 	u.entry.onEscape = d.onEscape
 	u.entry.onRepeat = d.onRepeat
@@ -125,7 +121,7 @@ func (d *desk) panelFor(s deskState) *fyne.Container {
 // refreshHeader redraws the header: demo banner, app name, the current shop (a picker
 // when the desk serves several) and the settings button.
 func (d *desk) refreshHeader() {
-	icon := canvas.NewImageFromImage(decodedFit(resources.Icon, d.pixels(32)))
+	icon := canvas.NewImageFromImage(decodedFit(resources.IconAt(d.pixels(32)), d.pixels(32)))
 	icon.SetMinSize(fyne.NewSize(32, 32))
 	icon.FillMode = canvas.ImageFillContain
 	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{})
@@ -190,7 +186,7 @@ func (d *desk) buildWelcomePanel() *fyne.Container {
 		demo.Disable()
 		setup.Disable()
 	}
-	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromImage(decodedFit(resources.Icon, d.pixels(96))))),
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromImage(decodedFit(resources.IconAt(d.pixels(96)), d.pixels(96))))),
 		title, text, d.ui.welcomeNote, container.NewCenter(container.NewHBox(demo, setup)), layout.NewSpacer())
 }
 
