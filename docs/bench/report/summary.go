@@ -55,12 +55,12 @@ func summary(in *inputs) []goal {
 		gs = append(gs, goal{id: "P4", figure: fmt.Sprintf("start → window mapped, entry focused (median of %d)", len(s.AppMapMs)),
 			measured: fmt.Sprintf("%.0f ms", median(s.AppMapMs)), baseline: fmt.Sprintf("%.0f ms", median(s.HelloMapMs)),
 			ratio: x2(r), target: "≤ 1.15×", met: r <= 1.15, known: true, miss: over(r, 1.15),
-			why: "panels are built on first use and the window icon is small since `8da21fd`/`8eb6a15`; what is left is a second font style before the first frame (Fyne's buttons draw their labels bold, and Fyne parses the bundled, fallback and emoji fonts again for each style: about 24 ms) and 30–40 ms between the build and the map that the hello-world, which has no button, does not spend (findings, P4). The baseline's own median moves by about 20% between runs"})
+			why: "all text is one regular style since `6964ea5` and the window icon is a ready-made 128 px PNG since `ea62db5` (findings, P4); what is left is parsing the bundled 3.4 MB CJK font besides Fyne's own (about 12 ms) and building the header, entry and idle panel, which the hello-world does not have. The baseline's own median moves by 10–20% between runs: compare the min–max and the paired ratios in the P4 section"})
 		ri := median(s.AppRSSKiB) / median(s.HelloRSSKiB)
 		gs = append(gs, goal{id: "P5", figure: fmt.Sprintf("idle RSS %.0f s after the map (median of %d)", s.SettleSeconds, len(s.AppRSSKiB)),
 			measured: mib(median(s.AppRSSKiB)), baseline: mib(median(s.HelloRSSKiB)), ratio: x2(ri), target: "≤ 1.2×",
 			met: ri <= 1.2, known: true, miss: over(ri, 1.2),
-			why: "Fyne copies the bundled font's tables, and its emoji font's, into the heap once per text style (findings, P5)"})
+			why: "Fyne copies the bundled CJK font's tables into the heap, on top of its own Latin and emoji fonts that the hello-world also loads; all text is one style since `6964ea5` (findings, P5)"})
 	}
 	if mm := in.win.Memory; mm != nil {
 		g := (mm.EndRSSKiB - mm.WarmRSSKiB) / 1024
@@ -76,13 +76,13 @@ func summary(in *inputs) []goal {
 		gs = append(gs, goal{id: "P5", figure: fmt.Sprintf("RSS growth over %d lookups with avatars", mm.Lookups),
 			measured: measured, baseline: base, target: "≤ 5 MiB",
 			met: g <= 5, known: true, miss: fmt.Sprintf("%.1f MiB over", g-5),
-			why: "a one-time step when the found panel first shows, not a leak: the carrier code's monospace bold style (Fyne parses its mono, emoji and a system fallback font), GC headroom over that, and the panel's textures; RSS reaches its plateau within the first 100–200 lookups and then stays within about ±1 MiB (the samples in the P5 section). `-tags no_emoji` gives +8.8 MiB but shows emoji in names as boxes without a system emoji font (findings, P5)"})
+			why: "since `6964ea5` the found panel needs no new font style (it was +26 MiB: Fyne parsed a monospace style with its emoji and a system fallback font). What can be left is GC headroom and the panel's textures; compare the samples and the peak (VmHWM) in the P5 section (findings, P5)"})
 	}
 	if st := in.win.Storm; st != nil {
 		gs = append(gs, goal{id: "P6", figure: fmt.Sprintf("storm of %d scans: scans with dropped or garbled characters", st.Scans),
 			measured: strconv.Itoa(st.GarbledScans + st.MissingScans), target: "0", met: st.GarbledScans+st.MissingScans == 0, known: true,
 			miss: fmt.Sprintf("%d of %d scans", st.GarbledScans+st.MissingScans, st.Scans),
-			why:  "`onLookupDone` selects the entry's text when an answer arrives, so an answer that lands mid-scan selects the next scan's first digits and the scanner's next digit replaces them"})
+			why:  "see the P6 section; the mid-scan selection that garbled 12% of scans was fixed in session 1 (findings, P6)"})
 		gs = append(gs, goal{id: "P6", figure: "lookups that never completed", measured: strconv.Itoa(st.NeverCompleted),
 			target: "0", met: st.NeverCompleted == 0, known: true, miss: strconv.Itoa(st.NeverCompleted)})
 		gs = append(gs, goal{id: "P6", figure: "stale members shown", measured: strconv.Itoa(st.StaleShown),
