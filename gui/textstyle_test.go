@@ -29,8 +29,11 @@ func TestEveryTextIsRegular(t *testing.T) {
 			h.lookup.set("0900000002", reply{err: &service.Error{Kind: service.KindServer, Op: "lookup", StatusCode: 500}})
 			check := func(state string) {
 				t.Helper()
-				for _, bad := range styledTexts(h.d.win.Canvas().Content()) {
-					t.Errorf("%s: %s", state, bad)
+				c := h.d.win.Canvas()
+				for _, o := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+					for _, bad := range styledTexts(o) {
+						t.Errorf("%s: %s", state, bad)
+					}
 				}
 			}
 			check("idle")
@@ -46,6 +49,12 @@ func TestEveryTextIsRegular(t *testing.T) {
 			h.submit("0900000002")
 			h.waitState(stateError)
 			check("error")
+			h.d.onAbout()
+			if len(h.d.win.Canvas().Overlays().List()) == 0 {
+				t.Fatal("About showed nothing")
+			}
+			check("about")
+			h.d.win.Canvas().Overlays().Top().Hide()
 			h.d.onOpenSettings()
 			check("settings")
 		})

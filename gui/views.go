@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -289,17 +288,29 @@ func (d *desk) onAbout() {
 	text := widget.NewLabel(tr("about.text", map[string]any{
 		"Version": service.Version, "Commit": service.Commit, "Date": service.BuildDate}))
 	text.Wrapping = fyne.TextWrapWord
-	dlg := dialog.NewCustom(tr("about.title"), tr("dialog.close"), container.New(&sizedLayout{width: 460}, text), d.win)
-	dlg.SetOnClosed(d.focusEntry)
-	dlg.Show()
+	d.showInfo(tr("about.title"), container.New(&sizedLayout{width: 460}, text))
 }
 
 func showSummaryDialog(d *desk) {
 	msg := widget.NewLabel(tr("settings.summary", map[string]any{"Summary": d.opts.ConnectionSummary}))
 	msg.Wrapping = fyne.TextWrapWord
-	dlg := dialog.NewCustom(tr("error.settings"), tr("dialog.close"), container.New(&sizedLayout{width: 520}, msg), d.win)
-	dlg.SetOnClosed(d.focusEntry)
-	dlg.Show()
+	d.showInfo(tr("error.settings"), container.New(&sizedLayout{width: 520}, msg))
+}
+
+// showInfo shows body under title on a modal panel with a Close button, and gives the
+// entry its focus back when it closes. It stands in for dialog.NewCustom, whose title
+// is bold: opening About would load a second text style (textstyle.go).
+func (d *desk) showInfo(title string, body fyne.CanvasObject) {
+	heading := widget.NewLabel(title)
+	heading.SizeName = theme.SizeNameSubHeadingText
+	var pop *widget.PopUp
+	closeButton := widget.NewButton(tr("dialog.close"), func() {
+		pop.Hide()
+		d.focusEntry()
+	})
+	buttons := container.NewCenter(closeButton)
+	pop = widget.NewModalPopUp(container.NewPadded(container.NewBorder(heading, buttons, nil, nil, body)), d.win.Canvas())
+	pop.Show()
 }
 
 // refreshAll shows the panel of the current state and syncs its widgets.
