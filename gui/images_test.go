@@ -61,9 +61,9 @@ func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
 	}
 }
 
-// TestWindowIconIsSmall: the window system gets a ready-made 128-pixel icon, not the
-// 512×512 app icon: Fyne decodes it before the window maps. (Fyne's test window keeps
-// no icon of its own, so this checks what buildDesk hands to SetIcon.)
+// TestWindowIconIsSmall: the icon buildDesk hands to SetIcon, resources.IconAt(windowIconSide),
+// is a ready-made 128-pixel PNG, not the 512×512 app icon: Fyne decodes it before the
+// window maps. (Fyne's test window keeps no icon, so the call itself is not checked.)
 func TestWindowIconIsSmall(t *testing.T) {
 	res := resources.IconAt(windowIconSide)
 	img, _, err := image.Decode(bytes.NewReader(res.Content()))
