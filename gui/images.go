@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 
 	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
@@ -65,6 +66,21 @@ func (d *desk) pixels(units float32) int {
 		scale = c.Scale()
 	}
 	return int(math.Ceil(float64(units * scale)))
+}
+
+// headerIconSide is the app icon's size in the header, in Fyne units.
+const headerIconSide = 32
+
+// iconImage shows the app icon at side×side units. The canvas's scale is not known yet
+// when the first frame is built (it is 1 until the window exists) and changes when the
+// window moves to another screen, so the image is the ready-made size for a 2× screen
+// and Fyne scales it down to the pixels at hand when it paints: a small image, scaled
+// in well under a millisecond.
+func iconImage(side float32) *canvas.Image {
+	img := canvas.NewImageFromImage(decoded(resources.IconAt(int(math.Ceil(float64(side) * 2)))))
+	img.SetMinSize(fyne.NewSquareSize(side))
+	img.FillMode = canvas.ImageFillContain
+	return img
 }
 
 // placeholderAvatar is the image shown until a member's avatar arrives, at its size

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
 	"github.com/ocard-desk/ocard-desk/resources"
 )
 
@@ -72,5 +75,35 @@ func TestWindowIconIsSmall(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != windowIconSide || b.Dy() != windowIconSide {
 		t.Errorf("window icon is %v, want %d×%d", b, windowIconSide, windowIconSide)
+	}
+}
+
+// TestHeaderIconIsSharpOnA2xScreen: the header's icon carries enough pixels for a 2×
+// screen. The scale is 1 while the first frame is built, so an icon made "at the
+// canvas's pixels" then was 32 pixels and blurred at 150% and 200%.
+func TestHeaderIconIsSharpOnA2xScreen(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	var icons []*canvas.Image
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *canvas.Image:
+			icons = append(icons, v)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(h.d.ui.header)
+	if len(icons) != 1 {
+		t.Fatalf("found %d images in the header, want the icon", len(icons))
+	}
+	want := 2 * headerIconSide
+	if b := icons[0].Image.Bounds(); b.Dx() < want || b.Dy() < want {
+		t.Errorf("the header icon is %v, want at least %d×%d pixels", b, want, want)
+	}
+	if got := icons[0].MinSize(); got != fyne.NewSquareSize(headerIconSide) {
+		t.Errorf("the header icon takes %v, want %v×%v", got, headerIconSide, headerIconSide)
 	}
 }

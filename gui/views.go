@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -120,9 +119,7 @@ func (d *desk) panelFor(s deskState) *fyne.Container {
 // refreshHeader redraws the header: demo banner, app name, the current shop (a picker
 // when the desk serves several) and the settings button.
 func (d *desk) refreshHeader() {
-	icon := canvas.NewImageFromImage(decodedFit(resources.IconAt(d.pixels(32)), d.pixels(32)))
-	icon.SetMinSize(fyne.NewSize(32, 32))
-	icon.FillMode = canvas.ImageFillContain
+	icon := iconImage(headerIconSide)
 	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{})
 	title.SizeName = theme.SizeNameSubHeadingText
 	row := container.NewHBox(icon, title, layout.NewSpacer())
@@ -185,7 +182,7 @@ func (d *desk) buildWelcomePanel() *fyne.Container {
 		demo.Disable()
 		setup.Disable()
 	}
-	return container.NewVBox(layout.NewSpacer(), container.NewCenter(container.New(&sizedLayout{width: 96, height: 96}, canvas.NewImageFromImage(decodedFit(resources.IconAt(d.pixels(96)), d.pixels(96))))),
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(iconImage(96)),
 		title, text, d.ui.welcomeNote, container.NewCenter(container.NewHBox(demo, setup)), layout.NewSpacer())
 }
 
