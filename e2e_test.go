@@ -58,6 +58,10 @@ func TestEndToEndScannerInXvfb(t *testing.T) {
 		t.Errorf("last state logged = %+v, want the second member", last)
 	}
 
+	// A scanner set to send no Enter or Tab: the number alone is looked up.
+	env.xdotool("type", "--delay", "2", "0903123123")
+	app.waitState("found", "-JR04E188")
+
 	app.stop()
 	logs := app.stderrText()
 	for _, full := range []string{"0903123123", "0911111111", "0955555555", "0903515908"} {

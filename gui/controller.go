@@ -68,6 +68,9 @@ type desk struct {
 	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
 	// the test drains on its own goroutine, so that tests are deterministic and race-free.
 	runOnUI func(func())
+	// afterQuiet runs f on the UI goroutine after dur (time.AfterFunc and onUI); tests
+	// replace it to fire such timers themselves.
+	afterQuiet func(dur time.Duration, f func())
 
 	ui deskWidgets
 	// avatarFit is the last avatar fetched and its copy scaled to the screen. The fetch
@@ -97,7 +100,9 @@ func newDesk(w fyne.Window, opts Options) *desk {
 	if len(conn.shops) == 0 && opts.ShopID != "" {
 		conn.shops = []settings.Shop{{ID: opts.ShopID, Name: opts.ShopName}}
 	}
-	return &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
+	d := &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
+	d.afterQuiet = func(dur time.Duration, f func()) { time.AfterFunc(dur, func() { d.onUI(f) }) }
+	return d
 }
 
 // onUI runs f on Fyne's goroutine. Every widget change made from our own goroutines
@@ -178,6 +183,30 @@ func (d *desk) onSubmit(text string) {
 	// Select now, not when the answer comes: a second scan straight after the first
 	// must replace the number, not be appended to it.
 	d.ui.entry.selectAll()
+}
+
+// scanQuiet is how long a burst that makes a whole mobile number waits for more before
+// the desk looks it up by itself: scanners set to end a code with nothing would need
+// Enter pressed by hand. A scanner's own Enter or Tab comes within milliseconds and
+// submits first; a longer code (a product barcode) keeps arriving and is not submitted.
+const scanQuiet = 300 * time.Millisecond
+
+// onScanBurst: the entry's whole text came as one fast burst of characters. If it is a
+// mobile number and nothing follows within scanQuiet, it is looked up as if Enter had
+// been pressed.
+func (d *desk) onScanBurst(seq uint64) {
+	if _, err := service.NormaliseMobile(d.ui.entry.Text); err != nil {
+		return
+	}
+	d.afterQuiet(scanQuiet, func() {
+		e := d.ui.entry
+		if e == nil || !e.burstStill(seq) || d.settings != nil {
+			return
+		}
+		e.endBurst()
+		d.log.Debug("scan without Enter or Tab: looking it up")
+		d.onSubmit(e.Text)
+	})
 }
 
 // onRepeat (F5, Retry) looks the last number up again, however recently it was asked.

@@ -1,10 +1,18 @@
 package gui
 
 import (
+	"time"
+	"unicode/utf8"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
+
+// scanBurstGap is the longest pause between two characters of one scan. A scanner types
+// a character every few milliseconds; a person's quickest keystrokes come some 80 ms
+// apart, and never a whole number of them in a row.
+const scanBurstGap = 50 * time.Millisecond
 
 // numberEntry is the single-line entry the cashier types or scans a mobile number into.
 // It adds the desk's keys to widget.Entry: Esc clears, F5 repeats the last lookup and
@@ -19,6 +27,18 @@ type numberEntry struct {
 	onTabOut func()
 	// onSettings opens the settings (Ctrl+, as in most desktop apps).
 	onSettings func()
+
+	// now is the desk's clock. onBurst is told, with the burst's sequence number, each
+	// time a character arrives and the entry's whole text has come as one fast burst:
+	// a scan. The desk looks the number up by itself if no Enter or Tab follows, for
+	// scanners set to end a code with nothing.
+	now     func() time.Time
+	onBurst func(seq uint64)
+	burst   struct {
+		runes int // characters in the current burst
+		last  time.Time
+		seq   uint64 // changes with every character, key, submit or clear
+	}
 }
 
 // AcceptsTab keeps Tab in the entry: many scanners are set to end a code with Tab
@@ -31,8 +51,51 @@ func newNumberEntry() *numberEntry {
 	return e
 }
 
+// TypedRune types r and notes whether the text so far came as one burst (a scan).
+func (e *numberEntry) TypedRune(r rune) {
+	e.Entry.TypedRune(r)
+	if e.now == nil {
+		return
+	}
+	t := e.now()
+	if e.burst.runes > 0 && t.Sub(e.burst.last) > scanBurstGap {
+		e.burst.runes = 0 // a pause: whatever came before was typed, not scanned
+	}
+	e.burst.runes++
+	e.burst.last = t
+	e.burst.seq++
+	if e.onBurst != nil && e.burst.runes == utf8.RuneCountInString(e.Text) {
+		e.onBurst(e.burst.seq)
+	}
+}
+
+// endBurst forgets the current burst: a key that edits, moves or submits, a shortcut, or
+// a text set by the desk means the text is no longer just what a scanner typed.
+func (e *numberEntry) endBurst() {
+	e.burst.runes = 0
+	e.burst.seq++
+}
+
+// burstStill reports whether burst seq is still the entry's latest input: nothing typed,
+// pressed, submitted or cleared since.
+func (e *numberEntry) burstStill(seq uint64) bool {
+	return e.burst.runes > 0 && e.burst.seq == seq
+}
+
+// burstEndingKeys are the keys that change the text or the cursor. Fyne also hands
+// printable keys to TypedKey before their rune; those must not end a scan.
+var burstEndingKeys = map[fyne.KeyName]bool{
+	fyne.KeyReturn: true, fyne.KeyEnter: true, fyne.KeyTab: true, fyne.KeyEscape: true, fyne.KeyF5: true,
+	fyne.KeyBackspace: true, fyne.KeyDelete: true, fyne.KeyInsert: true,
+	fyne.KeyLeft: true, fyne.KeyRight: true, fyne.KeyUp: true, fyne.KeyDown: true,
+	fyne.KeyHome: true, fyne.KeyEnd: true, fyne.KeyPageUp: true, fyne.KeyPageDown: true,
+}
+
 // TypedKey handles Esc and F5 and leaves every other key to widget.Entry.
 func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
+	if burstEndingKeys[key.Name] {
+		e.endBurst()
+	}
 	switch key.Name {
 	case fyne.KeyEscape:
 		if e.onEscape != nil {
@@ -58,6 +121,7 @@ func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
 
 // TypedShortcut handles Ctrl+L (focus and select, as in a browser's address bar).
 func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
+	e.endBurst()
 	if isFocusShortcut(s) {
 		if e.onFocus != nil {
 			e.onFocus()
@@ -85,6 +149,7 @@ func (e *numberEntry) selectAll() {
 // would be swallowed by the stale selection. SetText afterwards matters too: it empties
 // the undo history, so Ctrl+Z cannot bring the previous customer's number back.
 func (e *numberEntry) clear() {
+	e.endBurst()
 	if e.Text != "" {
 		e.Entry.TypedShortcut(&fyne.ShortcutSelectAll{})
 		e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
@@ -96,6 +161,7 @@ func (e *numberEntry) clear() {
 func (e *numberEntry) setNumber(text string) {
 	e.clear()
 	e.SetText(text)
+	e.endBurst()
 }
 
 // focusShortcut is Ctrl+L; macOS users press Cmd+L, which Fyne reports as Super.

@@ -110,6 +110,9 @@ type harness struct {
 	lookup *fakeLookup
 	states chan deskState
 	queue  chan func()
+	// quiet holds the timers the desk started with afterQuiet (a scan without Enter);
+	// they fire only when a test calls fireQuiet.
+	quiet []func()
 }
 
 func newHarness(t *testing.T, language string, opts Options) *harness {
@@ -136,6 +139,7 @@ func newHarness(t *testing.T, language string, opts Options) *harness {
 	h.d.now = func() time.Time { return fixedNow }
 	h.d.stateObserver = func(s deskState) { h.states <- s }
 	h.d.runOnUI = func(f func()) { h.queue <- f }
+	h.d.afterQuiet = func(_ time.Duration, f func()) { h.quiet = append(h.quiet, f) }
 	h.d.win.Resize(defaultWindowSize)
 	t.Cleanup(h.d.win.Close)
 	return h
@@ -172,6 +176,15 @@ func (h *harness) waitState(want deskState) {
 		case <-deadline:
 			h.t.Fatalf("state %s never drawn (now %s, entry %q)", want, h.d.model.state, h.d.ui.entry.Text)
 		}
+	}
+}
+
+// fireQuiet fires the quiet timers started so far, oldest first, as if their time had come.
+func (h *harness) fireQuiet() {
+	fs := h.quiet
+	h.quiet = nil
+	for _, f := range fs {
+		f()
 	}
 }
 

@@ -3,6 +3,7 @@ package gui
 import (
 	"errors"
 	"image/color"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -61,6 +62,8 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.entry.onFocus = func() { d.touch(); d.focusEntry(); u.entry.selectAll() }
 	u.entry.onTabOut = func() { d.win.Canvas().FocusNext() }
 	u.entry.onSettings = d.onOpenSettings
+	u.entry.now = func() time.Time { return d.now() }
+	u.entry.onBurst = d.onScanBurst
 	search := newDeskButton(tr("entry.search"), theme.SearchIcon(), func() { d.onSubmit(u.entry.Text) }, d.typeIntoEntry)
 	search.Importance = widget.HighImportance
 	u.inlineError = widget.NewLabel("")
