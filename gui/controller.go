@@ -195,17 +195,19 @@ const scanQuiet = 300 * time.Millisecond
 // mobile number and nothing follows within scanQuiet, it is looked up as if Enter had
 // been pressed.
 func (d *desk) onScanBurst(seq uint64) {
-	if _, err := service.NormaliseMobile(d.ui.entry.Text); err != nil {
+	e, text := d.ui.entry, d.ui.entry.Text
+	if _, err := service.NormaliseMobile(text); err != nil {
 		return
 	}
 	d.afterQuiet(scanQuiet, func() {
-		e := d.ui.entry
-		if e == nil || !e.burstStill(seq) || d.settings != nil {
+		// The same entry (Settings rebuilds it), the same text (the entry's context menu
+		// can undo without a key) and nothing typed or pressed since.
+		if d.ui.entry != e || e.Text != text || !e.burstStill(seq) || d.settings != nil {
 			return
 		}
 		e.endBurst()
 		d.log.Debug("scan without Enter or Tab: looking it up")
-		d.onSubmit(e.Text)
+		d.onSubmit(text)
 	})
 }
 

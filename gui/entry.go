@@ -9,10 +9,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// scanBurstGap is the longest pause between two characters of one scan. A scanner types
-// a character every few milliseconds; a person's quickest keystrokes come some 80 ms
-// apart, and never a whole number of them in a row.
-const scanBurstGap = 50 * time.Millisecond
+// A scan is a burst of characters. A scanner types one every few milliseconds; a person's
+// quickest keystrokes come some 80 ms apart, and never a whole number of them in a row.
+// The gaps are measured when the UI goroutine handles each character, so a busy moment
+// in the middle of a scan (a panel drawn for the first time) can stretch one gap and
+// bunch up the next ones: the test is the mean gap, and only a long pause ends a burst.
+const (
+	scanMeanGap  = 40 * time.Millisecond  // at most this far apart on average
+	scanMaxPause = 250 * time.Millisecond // a longer pause starts a new burst
+)
 
 // numberEntry is the single-line entry the cashier types or scans a mobile number into.
 // It adds the desk's keys to widget.Entry: Esc clears, F5 repeats the last lookup and
@@ -35,9 +40,9 @@ type numberEntry struct {
 	now     func() time.Time
 	onBurst func(seq uint64)
 	burst   struct {
-		runes int // characters in the current burst
-		last  time.Time
-		seq   uint64 // changes with every character, key, submit or clear
+		runes       int // characters in the current burst
+		first, last time.Time
+		seq         uint64 // changes with every character, key, submit or clear
 	}
 }
 
@@ -58,13 +63,17 @@ func (e *numberEntry) TypedRune(r rune) {
 		return
 	}
 	t := e.now()
-	if e.burst.runes > 0 && t.Sub(e.burst.last) > scanBurstGap {
+	if e.burst.runes > 0 && t.Sub(e.burst.last) > scanMaxPause {
 		e.burst.runes = 0 // a pause: whatever came before was typed, not scanned
+	}
+	if e.burst.runes == 0 {
+		e.burst.first = t
 	}
 	e.burst.runes++
 	e.burst.last = t
 	e.burst.seq++
-	if e.onBurst != nil && e.burst.runes == utf8.RuneCountInString(e.Text) {
+	if e.onBurst != nil && e.burst.runes > 1 && e.burst.runes == utf8.RuneCountInString(e.Text) &&
+		e.burst.last.Sub(e.burst.first) <= scanMeanGap*time.Duration(e.burst.runes-1) {
 		e.onBurst(e.burst.seq)
 	}
 }
@@ -80,6 +89,18 @@ func (e *numberEntry) endBurst() {
 // pressed, submitted or cleared since.
 func (e *numberEntry) burstStill(seq uint64) bool {
 	return e.burst.runes > 0 && e.burst.seq == seq
+}
+
+// shortcutEndsBurst reports whether s edits the text or the selection. Other shortcuts
+// leave a scan alone: a scanner in Alt-code mode (chosen against keyboard-layout and IME
+// trouble) sends every digit as Alt+keypad, which Fyne reports as a shortcut before
+// the character itself arrives.
+func shortcutEndsBurst(s fyne.Shortcut) bool {
+	switch s.(type) {
+	case *fyne.ShortcutPaste, *fyne.ShortcutCut, *fyne.ShortcutUndo, *fyne.ShortcutRedo, *fyne.ShortcutSelectAll:
+		return true
+	}
+	return isFocusShortcut(s) || isSettingsShortcut(s)
 }
 
 // burstEndingKeys are the keys that change the text or the cursor. Fyne also hands
@@ -121,7 +142,9 @@ func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
 
 // TypedShortcut handles Ctrl+L (focus and select, as in a browser's address bar).
 func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
-	e.endBurst()
+	if shortcutEndsBurst(s) {
+		e.endBurst()
+	}
 	if isFocusShortcut(s) {
 		if e.onFocus != nil {
 			e.onFocus()

@@ -113,6 +113,8 @@ type harness struct {
 	// quiet holds the timers the desk started with afterQuiet (a scan without Enter);
 	// they fire only when a test calls fireQuiet.
 	quiet []func()
+	// clock is the last time keysApart's clock gave out.
+	clock time.Time
 }
 
 func newHarness(t *testing.T, language string, opts Options) *harness {

@@ -5,19 +5,22 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
 // Scanners set to end a code with nothing: the desk looks a whole mobile number up by
 // itself when it arrived as one fast burst and nothing followed (onScanBurst).
 
-// keysApart makes the desk's clock advance by gap at every reading, so that each typed
-// character is gap after the one before.
+// keysApart makes the desk's clock advance by gap at every reading, from where it
+// stands, so that each typed character is gap after the one before.
 func keysApart(h *harness, gap time.Duration) {
-	t := fixedNow
+	if h.clock.IsZero() {
+		h.clock = fixedNow
+	}
 	h.d.now = func() time.Time {
-		t = t.Add(gap)
-		return t
+		h.clock = h.clock.Add(gap)
+		return h.clock
 	}
 }
 
@@ -26,8 +29,8 @@ func TestScanWithoutEnterIsLookedUp(t *testing.T) {
 	h.lookup.set("0912345678", reply{member: sampleMember()})
 	keysApart(h, 3*time.Millisecond)
 	test.Type(h.d.ui.entry, "0912345678")
-	if n := h.lookup.callCount(); n != 0 {
-		t.Fatalf("%d lookups before the scan went quiet", n)
+	if h.d.lastSubmit != "" {
+		t.Fatal("submitted before the scan went quiet")
 	}
 	h.fireQuiet()
 	h.waitState(stateFound)
@@ -49,10 +52,13 @@ func TestScanWithEnterIsLookedUpOnce(t *testing.T) {
 	test.Type(h.d.ui.entry, "0912345678")
 	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitState(stateFound)
-	h.fireQuiet() // the quiet timer of the burst comes after the Enter
-	h.drainStates()
-	if n := h.lookup.callCount(); n != 1 {
-		t.Fatalf("%d lookups, want 1", n)
+	// The burst's quiet timer comes after the Enter. Past the double-scan window, so
+	// that only the ended burst can keep it from looking the number up again.
+	keysApart(h, 2*doubleScanWindow)
+	submitted := h.d.lastSubmitAt
+	h.fireQuiet()
+	if h.d.lastSubmitAt != submitted || h.d.model.state != stateFound {
+		t.Fatalf("the number was submitted again (state %s)", h.d.model.state)
 	}
 }
 
@@ -69,6 +75,7 @@ func TestBurstIsOnlyAScanWhenItIsTheWholeText(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{})
 	keysApart(h, 200*time.Millisecond)
 	test.Type(h.d.ui.entry, "09") // typed by hand, then fast characters that complete a number
+	h.clock = h.clock.Add(time.Second)
 	keysApart(h, 3*time.Millisecond)
 	test.Type(h.d.ui.entry, "12345678")
 	if h.d.ui.entry.Text != "0912345678" {
@@ -120,4 +127,52 @@ func assertNotSubmitted(t *testing.T, h *harness) {
 	if h.d.lastSubmit != "" || h.d.model.state != stateIdle {
 		t.Fatalf("%q was submitted (state %s)", h.d.ui.entry.Text, h.d.model.state)
 	}
+}
+
+// A busy UI goroutine in the middle of a scan stretches one gap and bunches up the
+// characters after it; the scan is still a scan.
+func TestScanSpreadByABusyMomentIsLookedUp(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0912345678", reply{member: sampleMember()})
+	keysApart(h, 3*time.Millisecond)
+	test.Type(h.d.ui.entry, "09123")
+	keysApart(h, 180*time.Millisecond) // the UI goroutine was busy for 180 ms
+	test.Type(h.d.ui.entry, "4")
+	keysApart(h, time.Millisecond) // the characters typed meanwhile, all at once
+	test.Type(h.d.ui.entry, "5678")
+	h.fireQuiet()
+	h.waitState(stateFound)
+}
+
+// A scanner in Alt-code mode: each digit comes as an Alt+keypad shortcut, then the rune.
+func TestAltCodeScanIsLookedUp(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0912345678", reply{member: sampleMember()})
+	keysApart(h, 3*time.Millisecond)
+	for _, r := range "0912345678" {
+		h.d.ui.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(string(r)), Modifier: fyne.KeyModifierAlt})
+		h.d.ui.entry.TypedRune(r)
+	}
+	h.fireQuiet()
+	h.waitState(stateFound)
+}
+
+func TestPasteEndsTheScan(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	keysApart(h, 3*time.Millisecond)
+	test.Type(h.d.ui.entry, "0912345678")
+	h.d.ui.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+	h.fireQuiet()
+	assertNotSubmitted(t, h)
+}
+
+// The timer submits only the text that was scanned: not a text changed without a key
+// (the entry's context menu can undo), nor an entry rebuilt since.
+func TestChangedTextIsNotSubmitted(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	keysApart(h, 3*time.Millisecond)
+	test.Type(h.d.ui.entry, "0912345678")
+	h.d.ui.entry.Entry.SetText("0955555555") // as the context menu's Undo would
+	h.fireQuiet()
+	assertNotSubmitted(t, h)
 }
