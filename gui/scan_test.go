@@ -176,3 +176,28 @@ func TestChangedTextIsNotSubmitted(t *testing.T) {
 	h.fireQuiet()
 	assertNotSubmitted(t, h)
 }
+
+// A scan while the About panel is open closes it, so the answer is not hidden behind it.
+func TestScanClosesTheAboutPanel(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	h.lookup.set("0912345678", reply{member: sampleMember()})
+	h.d.onAbout()
+	c := h.d.win.Canvas()
+	if c.Overlays().Top() == nil {
+		t.Fatal("About showed nothing")
+	}
+	test.TypeOnCanvas(c, "0912345678")
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(enter)
+	} else {
+		c.OnTypedKey()(enter)
+	}
+	h.waitState(stateFound)
+	if top := c.Overlays().Top(); top != nil && top.Visible() {
+		t.Fatal("the About panel still covers the answer")
+	}
+	if h.d.ui.entry.Text != "0912345678" {
+		t.Fatalf("the entry holds %q", h.d.ui.entry.Text)
+	}
+}

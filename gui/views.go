@@ -40,6 +40,8 @@ type deskWidgets struct {
 	errorIcon     *widget.Icon
 	retryButton   *deskButton
 	settingsBtn   *deskButton
+	// info is the About or connection panel while it is open (showInfo).
+	info *widget.PopUp
 
 	recentList    *fyne.Container
 	recentEmpty   *widget.Label
@@ -303,14 +305,22 @@ func showSummaryDialog(d *desk) {
 func (d *desk) showInfo(title string, body fyne.CanvasObject) {
 	heading := widget.NewLabel(title)
 	heading.SizeName = theme.SizeNameSubHeadingText
-	var pop *widget.PopUp
 	closeButton := widget.NewButton(tr("dialog.close"), func() {
-		pop.Hide()
+		d.closeInfo()
 		d.focusEntry()
 	})
 	buttons := container.NewCenter(closeButton)
-	pop = widget.NewModalPopUp(container.NewPadded(container.NewBorder(heading, buttons, nil, nil, body)), d.win.Canvas())
-	pop.Show()
+	d.closeInfo()
+	d.ui.info = widget.NewModalPopUp(container.NewPadded(container.NewBorder(heading, buttons, nil, nil, body)), d.win.Canvas())
+	d.ui.info.Show()
+}
+
+// closeInfo closes the About or connection panel, if it is open.
+func (d *desk) closeInfo() {
+	if d.ui.info != nil {
+		d.ui.info.Hide()
+		d.ui.info = nil
+	}
 }
 
 // refreshAll shows the panel of the current state and syncs its widgets.
@@ -488,6 +498,7 @@ func (d *desk) typeIntoEntry(r rune) {
 	if (!unicode.IsDigit(r) && r != '+') || d.settings != nil {
 		return
 	}
+	d.closeInfo() // a customer's scan matters more than the About panel: show its answer
 	d.focusEntry()
 	d.ui.entry.TypedRune(r)
 }
