@@ -71,41 +71,6 @@ func TestNumberTypedByHandWaitsForEnter(t *testing.T) {
 	}
 }
 
-func TestBurstIsOnlyAScanWhenItIsTheWholeText(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{})
-	keysApart(h, 200*time.Millisecond)
-	test.Type(h.d.ui.entry, "09") // typed by hand, then fast characters that complete a number
-	h.clock = h.clock.Add(time.Second)
-	keysApart(h, 3*time.Millisecond)
-	test.Type(h.d.ui.entry, "12345678")
-	if h.d.ui.entry.Text != "0912345678" {
-		t.Fatalf("the entry holds %q", h.d.ui.entry.Text)
-	}
-	h.fireQuiet()
-	assertNotSubmitted(t, h)
-}
-
-func TestLongerCodeIsNotCutShort(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{})
-	keysApart(h, 3*time.Millisecond)
-	// A product barcode whose first ten digits look like a mobile number.
-	test.Type(h.d.ui.entry, "0912345678123")
-	if len(h.quiet) == 0 {
-		t.Fatal("no quiet timer was started at the tenth digit: this test proves nothing")
-	}
-	h.fireQuiet()
-	assertNotSubmitted(t, h)
-}
-
-func TestEditingKeyEndsTheScan(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{})
-	keysApart(h, 3*time.Millisecond)
-	test.Type(h.d.ui.entry, "0912345678")
-	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft}) // the cashier starts correcting it
-	h.fireQuiet()
-	assertNotSubmitted(t, h)
-}
-
 // Fyne hands every key to TypedKey before its rune arrives: a digit key must not end
 // the burst it belongs to.
 func TestDigitKeysDoNotEndTheScan(t *testing.T) {
@@ -118,6 +83,55 @@ func TestDigitKeysDoNotEndTheScan(t *testing.T) {
 	}
 	h.fireQuiet()
 	h.waitState(stateFound)
+}
+
+// TestScanNotSubmitted: what the quiet timer must leave alone.
+func TestScanNotSubmitted(t *testing.T) {
+	scan := func(h *harness, text string) {
+		keysApart(h, 3*time.Millisecond)
+		test.Type(h.d.ui.entry, text)
+	}
+	cases := map[string]func(t *testing.T, h *harness){
+		// Typed by hand, then fast characters that complete a number: not all one burst.
+		"typed, then fast": func(t *testing.T, h *harness) {
+			keysApart(h, 200*time.Millisecond)
+			test.Type(h.d.ui.entry, "09")
+			h.clock = h.clock.Add(time.Second)
+			scan(h, "12345678")
+			if h.d.ui.entry.Text != "0912345678" {
+				t.Fatalf("the entry holds %q", h.d.ui.entry.Text)
+			}
+		},
+		// A product barcode whose first ten digits look like a mobile number.
+		"longer code": func(t *testing.T, h *harness) {
+			scan(h, "0912345678123")
+			if len(h.quiet) == 0 {
+				t.Fatal("no quiet timer was started at the tenth digit: this case proves nothing")
+			}
+		},
+		// The cashier starts correcting the number.
+		"editing key": func(t *testing.T, h *harness) {
+			scan(h, "0912345678")
+			h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+		},
+		"editing shortcut": func(t *testing.T, h *harness) {
+			scan(h, "0912345678")
+			h.d.ui.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+		},
+		// The entry's context menu can undo without a key.
+		"text changed without a key": func(t *testing.T, h *harness) {
+			scan(h, "0912345678")
+			h.d.ui.entry.Entry.SetText("0955555555")
+		},
+	}
+	for name, act := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, LangEnglish, Options{})
+			act(t, h)
+			h.fireQuiet()
+			assertNotSubmitted(t, h)
+		})
+	}
 }
 
 // assertNotSubmitted fails if the entry's text was submitted. The lookup itself runs on
@@ -155,26 +169,6 @@ func TestAltCodeScanIsLookedUp(t *testing.T) {
 	}
 	h.fireQuiet()
 	h.waitState(stateFound)
-}
-
-func TestPasteEndsTheScan(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{})
-	keysApart(h, 3*time.Millisecond)
-	test.Type(h.d.ui.entry, "0912345678")
-	h.d.ui.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
-	h.fireQuiet()
-	assertNotSubmitted(t, h)
-}
-
-// The timer submits only the text that was scanned: not a text changed without a key
-// (the entry's context menu can undo), nor an entry rebuilt since.
-func TestChangedTextIsNotSubmitted(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{})
-	keysApart(h, 3*time.Millisecond)
-	test.Type(h.d.ui.entry, "0912345678")
-	h.d.ui.entry.Entry.SetText("0955555555") // as the context menu's Undo would
-	h.fireQuiet()
-	assertNotSubmitted(t, h)
 }
 
 // A scan while the About panel is open closes it, so the answer is not hidden behind it.
