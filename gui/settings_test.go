@@ -261,9 +261,10 @@ func TestWarningTextFallsBackToEnglish(t *testing.T) {
 	if got := warningText(w); got != w.Text {
 		t.Errorf("warningText = %q, want the English text", got)
 	}
-	for _, code := range []string{settings.WarningSecretUnreadable, settings.WarningUnknownField, settings.WarningShopNotListed} {
+	for _, code := range []string{settings.WarningSecretUnreadable, settings.WarningUnknownField, settings.WarningShopNotListed,
+		settings.WarningSecretReadable} {
 		w := settings.Warning{Code: code, Args: map[string]string{"Path": "p", "Field": "f", "Shop": "1", "Using": "2",
-			"Location": "l", "Error": "e"}, Text: "english"}
+			"Location": "l", "Error": "e", "Mode": "0644"}, Text: "english"}
 		if got := warningText(w); got == w.Text || strings.Contains(got, "settings.warning") || strings.Contains(got, "<no value>") {
 			t.Errorf("%s: zh-TW text %q", code, got)
 		}

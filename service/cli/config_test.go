@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func provisionFile(t *testing.T, srv *demo.Server, edit func(map[string]any)) st
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), settings.ProvisionFileName)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o600); err != nil { // it holds the secret
 		t.Fatal(err)
 	}
 	return path
@@ -51,6 +52,16 @@ func TestLookupProvisioningFile(t *testing.T) {
 	env.exeDir = filepath.Dir(path)
 	if r := runLookupWith(t, env, &settings.MemoryKV{}, "0903123123"); r.code != 0 {
 		t.Errorf("next to the executable: exit %d, %s", r.code, r.stderr)
+	}
+	// A secret every user of the computer can read: IT is told, the lookup still works.
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runLookup(t, nil, "--config", path, "0903123123")
+		if r.code != 0 || !strings.Contains(r.stderr, "chmod o-r") || strings.Contains(r.stderr, demo.ClientSecret) {
+			t.Errorf("world-readable secret: exit %d, stderr %s", r.code, r.stderr)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -40,6 +41,9 @@ type Provision struct {
 	// Unknown lists the keys the file has that this version does not know, sorted
 	// (a shop's unknown keys as "shops[1].phone"). They are reported, not fatal.
 	Unknown []string
+	// SecretMode is the file's permission bits when it holds a client_secret that every
+	// user of the computer may read (o+r, outside Windows); 0 otherwise.
+	SecretMode fs.FileMode
 }
 
 // Layer is what the file contributes to Resolve.
@@ -130,7 +134,23 @@ func LoadProvision(path string) (*Provision, error) {
 	if err := p.check(bad); err != nil {
 		return nil, err
 	}
+	p.SecretMode = exposedSecretMode(path, p.Secret)
 	return p, nil
+}
+
+// exposedSecretMode returns path's permission bits when secret is set and every user of
+// the computer may read the file; 0 otherwise. The provisioning file sits next to the
+// executable (/usr/bin, /opt) where files are world-readable by default. Windows keeps
+// permissions in ACLs, which this does not read (docs/PACKAGING.md says what to do there).
+func exposedSecretMode(path, secret string) fs.FileMode {
+	if secret == "" || runtime.GOOS == "windows" {
+		return 0
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o004 == 0 {
+		return 0
+	}
+	return fi.Mode().Perm()
 }
 
 // check validates the fields the file sets, with Validate's rules.

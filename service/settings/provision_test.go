@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -206,5 +207,43 @@ func TestLoadWithBrokenProvision(t *testing.T) {
 	r = Load(Inputs{Getenv: func(k string) string { return map[string]string{"OCARD_CONFIG": path}[k] }, Prefs: kv, Secrets: secrets})
 	if r.NeedsSetup() || r.Secret != provisionedSecret || r.Settings.ClientID != "franchise-desk" || !r.Locked[FieldClientID] {
 		t.Errorf("%v %+v", r.SetupError(), r.Settings)
+	}
+}
+
+// TestProvisionSecretReadableByOthers: a client_secret in a file every user may read is
+// reported (with the mode); a file only its group can read, or one without a secret, is not.
+func TestProvisionSecretReadableByOthers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps permissions in ACLs, which LoadProvision does not read")
+	}
+	withSecret := writeFile(t, ProvisionFileName, exampleProvision)
+	noSecret := writeFile(t, "no-secret.json", `{"client_id": "franchise-desk"}`)
+	for _, tc := range []struct {
+		path string
+		mode os.FileMode
+		want os.FileMode
+	}{
+		{withSecret, 0o644, 0o644},
+		{withSecret, 0o604, 0o604},
+		{withSecret, 0o640, 0},
+		{withSecret, 0o600, 0},
+		{noSecret, 0o644, 0},
+	} {
+		if err := os.Chmod(tc.path, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		p, err := LoadProvision(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.SecretMode != tc.want {
+			t.Errorf("%s at %04o: SecretMode %04o, want %04o", filepath.Base(tc.path), tc.mode, p.SecretMode, tc.want)
+		}
+	}
+	r := Resolve(Layer{}, Layer{}, &Provision{Path: "/opt/ocard-desk/ocard-desk.json", Secret: "x", SecretMode: 0o644,
+		Present: map[Field]bool{FieldClientSecret: true}}, Defaults(), "")
+	if len(r.Warnings) != 1 || r.Warnings[0].Code != WarningSecretReadable || r.Warnings[0].Args["Mode"] != "0644" ||
+		!strings.Contains(r.Warnings[0].Text, "/opt/ocard-desk/ocard-desk.json") || strings.Contains(r.Warnings[0].Text, "x\"") {
+		t.Errorf("warnings %+v", r.Warnings)
 	}
 }

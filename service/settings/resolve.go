@@ -91,6 +91,9 @@ const (
 	// WarningShopNotListed: the remembered current shop is not in the shop list that
 	// won, so the desk starts at the list's first shop. Args: Shop, Using.
 	WarningShopNotListed = "shop_not_listed"
+	// WarningSecretReadable: the provisioning file holds the client secret and every
+	// user of the computer can read it. Args: Path, Mode (e.g. "0644").
+	WarningSecretReadable = "secret_readable"
 )
 
 // EnvLayer reads OCARD_BASE_URL, OCARD_TOKEN_URL, OCARD_CLIENT_ID, OCARD_CLIENT_SECRET,
@@ -144,6 +147,13 @@ func Resolve(flags, env Layer, prov *Provision, saved Settings, savedSecret stri
 			r.Warnings = append(r.Warnings, Warning{Code: WarningUnknownField,
 				Args: map[string]string{"Path": prov.Path, "Field": k},
 				Text: fmt.Sprintf("%s: unknown field %q ignored", prov.Path, k)})
+		}
+		if prov.SecretMode != 0 {
+			mode := fmt.Sprintf("%04o", uint32(prov.SecretMode))
+			r.Warnings = append(r.Warnings, Warning{Code: WarningSecretReadable,
+				Args: map[string]string{"Path": prov.Path, "Mode": mode},
+				Text: fmt.Sprintf("%s holds client_secret and every user of this computer can read it (mode %s): "+
+					"remove read access for others (chmod o-r), or leave client_secret out and enter it in Settings", prov.Path, mode)})
 		}
 		if prov.Locked {
 			for f, ok := range prov.Present {
