@@ -182,9 +182,8 @@ func (e *numberEntry) clear() {
 
 // setNumber replaces the text, as a tap on a recent or demo number does.
 func (e *numberEntry) setNumber(text string) {
-	e.clear()
+	e.clear() // ends any burst; SetText types no runes
 	e.SetText(text)
-	e.endBurst()
 }
 
 // focusShortcut is Ctrl+L; macOS users press Cmd+L, which Fyne reports as Super.

@@ -50,7 +50,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.avatar = canvas.NewImageFromImage(d.placeholderAvatar())
 	w.avatar.FillMode = canvas.ImageFillContain
 	w.avatar.SetMinSize(fyne.NewSize(avatarSide, avatarSide))
-	w.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
+	w.name = widget.NewLabel("")
 	w.name.SizeName = theme.SizeNameHeadingText
 	w.name.Truncation = fyne.TextTruncateEllipsis
 	w.memberID = widget.NewLabel("")
@@ -61,13 +61,13 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 		container.NewVBox(w.name, w.tier, container.NewHBox(w.memberID, w.mobile)))
 
 	w.pointsCaption = widget.NewLabel(tr("member.points"))
-	w.points = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
+	w.points = widget.NewLabel("")
 	w.points.SizeName = sizeNamePoints
 	w.points.Importance = widget.HighImportance
 	w.noCard = widget.NewLabel(tr("member.no_card"))
 	w.noCard.Importance = widget.LowImportance
 	w.spent, w.convert, w.gifts = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	w.cardTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{})
+	w.cardTitle = widget.NewLabel("")
 	w.cardContent = widget.NewLabel("")
 	w.cardContent.Wrapping = fyne.TextWrapWord
 	w.cardDetails = container.NewVBox(
@@ -75,7 +75,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 		w.cardTitle, w.cardContent)
 	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails)
 
-	expTitle := widget.NewLabelWithStyle(tr("member.expiring"), fyne.TextAlignLeading, fyne.TextStyle{})
+	expTitle := widget.NewLabel(tr("member.expiring"))
 	w.expiring = container.NewVBox()
 	// Room for at least two entries even at the window's minimum size; more scroll.
 	expScroll := container.New(&sizedLayout{height: 100}, container.NewVScroll(w.expiring))
@@ -96,7 +96,7 @@ func (d *desk) buildFoundPanel() *fyne.Container {
 	w.carrierInvalid = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	w.carrierInvalid.Importance = widget.WarningImportance
 	w.carrierInvalid.Wrapping = fyne.TextWrapWord
-	carrierTitle := widget.NewLabelWithStyle(tr("carrier.title"), fyne.TextAlignLeading, fyne.TextStyle{})
+	carrierTitle := widget.NewLabel(tr("carrier.title"))
 	carrier := card(container.NewVBox(carrierTitle, w.carrierCodes, w.carrierMissing, w.carrierInvalid))
 	right := container.NewBorder(carrier, nil, nil, nil, card(expiring))
 

@@ -64,7 +64,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		problem.Wrapping = fyne.TextWrapWord
 		problem.Hide()
 		f.problems[field] = problem
-		title := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{})
+		title := widget.NewLabel(label)
 		items := []fyne.CanvasObject{title, w}
 		if r.Locked[field] {
 			managed := widget.NewLabel(tr("settings.managed"))
@@ -142,7 +142,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	save := widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), f.onSave)
 	save.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon(tr("settings.cancel"), theme.CancelIcon(), f.onCancel)
-	title := widget.NewLabelWithStyle(tr("settings.title"), fyne.TextAlignLeading, fyne.TextStyle{})
+	title := widget.NewLabel(tr("settings.title"))
 	title.SizeName = theme.SizeNameHeadingText
 	header := container.NewVBox(title)
 	if r.ProvisionPath != "" {

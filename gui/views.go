@@ -78,7 +78,7 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.body = container.NewStack()
 
 	u.recentList = container.NewVBox()
-	recentTitle := widget.NewLabelWithStyle(tr("recent.title"), fyne.TextAlignLeading, fyne.TextStyle{})
+	recentTitle := widget.NewLabel(tr("recent.title"))
 	recent := container.NewBorder(recentTitle, nil, nil, nil, container.NewVScroll(u.recentList))
 	sidebar := container.New(&sizedLayout{width: 150}, recent)
 
@@ -125,7 +125,7 @@ func (d *desk) panelFor(s deskState) *fyne.Container {
 // when the desk serves several) and the settings button.
 func (d *desk) refreshHeader() {
 	icon := iconImage(headerIconSide)
-	title := widget.NewLabelWithStyle(tr("app.title"), fyne.TextAlignLeading, fyne.TextStyle{})
+	title := widget.NewLabel(tr("app.title"))
 	title.SizeName = theme.SizeNameSubHeadingText
 	row := container.NewHBox(icon, title, layout.NewSpacer())
 	if len(d.conn.shops) > 1 {
