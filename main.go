@@ -37,26 +37,14 @@ func main() {
 	// The app comes first: the saved settings live in its preferences. NewWithID needs
 	// no display; GLFW starts in Run.
 	a := app.NewWithID(settings.AppID)
-	desk, code := cli.ParseDesk(ctx, os.Args[1:], a.Preferences(), os.Stdout, os.Stderr)
-	if desk == nil {
+	session, code := cli.ParseDesk(ctx, os.Args[1:], a.Preferences(), os.Stdout, os.Stderr)
+	if session == nil {
 		os.Exit(code)
 	}
-	defer desk.Close()
+	defer session.Close()
 
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())
-	gui.SetLanguage(desk.Language)
-	var lookup gui.MemberLookup
-	if desk.Client != nil { // a nil *service.Client in the interface would not be nil
-		lookup = desk.Client
-	}
-	w := gui.Build(a, gui.Options{
-		Lookup: lookup, Avatars: desk.Avatars, ShopID: desk.ShopID, ShopName: desk.ShopName,
-		Demo: desk.Demo, DemoNumbers: gui.DemoNumbers(desk.DemoNumbers), IdleClear: desk.IdleClear,
-		SetupProblem: desk.SetupProblem, ConnectionSummary: desk.Summary, Logger: desk.Logger,
-		Shops: desk.Resolved.Settings.Shops, Backend: gui.NewBackend(desk), Settings: desk.Resolved,
-		SecretStoreKind: desk.Secrets.Kind(), SecretStoreLocation: desk.Secrets.Location(),
-		Welcome: !desk.Demo && desk.Resolved.Unconfigured(),
-	})
-	w.ShowAndRun()
+	gui.SetLanguage(session.Language)
+	gui.Build(a, session).ShowAndRun()
 }

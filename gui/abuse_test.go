@@ -180,7 +180,7 @@ func TestThousandLookupsNoLeakNoStaleMember(t *testing.T) {
 			return
 		}
 		founds++
-		m, w := h.d.model, h.d.ui.member
+		m, w := h.d.model, h.d.ui.panels.found.card
 		want := abuseMember(current)
 		if m.mobile != current || m.member.ID != want.ID || w.name.Text != want.Name || w.tier.Text != want.GroupName {
 			t.Errorf("while %s was looked up, the window drew member %q (model number %s, name %q)",
@@ -235,8 +235,8 @@ func TestThousandLookupsNoLeakNoStaleMember(t *testing.T) {
 		t.Errorf("%d found states drawn, want %d", founds, wantFounds)
 	}
 	last := abuseMember(numbers[(scans-1)%2])
-	if h.d.model.state != stateFound || h.d.model.member.ID != last.ID || h.d.ui.member.name.Text != last.Name {
-		t.Errorf("end state %s showing %q, want the last number's member %q", h.d.model.state, h.d.ui.member.name.Text, last.Name)
+	if h.d.model.state != stateFound || h.d.model.member.ID != last.ID || h.d.ui.panels.found.card.name.Text != last.Name {
+		t.Errorf("end state %s showing %q, want the last number's member %q", h.d.model.state, h.d.ui.panels.found.card.name.Text, last.Name)
 	}
 	// Every lookup goroutine has queued its reply; once they have returned, the
 	// count is back where it was. A leak would be hundreds.
@@ -321,12 +321,12 @@ func TestHostileAvatarKeepsPlaceholder(t *testing.T) {
 			h.submit(mobile)
 			h.waitState(stateFound)
 			shown := strings.Join(memberTexts(h.d.win.Content()), "\n")
-			if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
+			if h.d.ui.panels.found.card.name.Text != "Chien YH" || h.d.ui.panels.found.card.avatar.Image != h.d.placeholderAvatar() {
 				t.Fatal("the member's text must show, with the placeholder, while the avatar loads")
 			}
 			h.runNext() // the avatar's outcome reaches the UI goroutine
 			// (Fyne keeps the decoded placeholder in Image; Resource says what is shown.)
-			if h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
+			if h.d.ui.panels.found.card.avatar.Image != h.d.placeholderAvatar() {
 				t.Error("a failed avatar replaced the placeholder")
 			}
 			if h.d.model.state != stateFound || h.d.model.err != nil {
@@ -377,9 +377,10 @@ func idleClearedDesk(t *testing.T) *harness {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.runNext() // the avatar arrives
-	if h.d.ui.member.avatar.Image == h.d.placeholderAvatar() || h.d.ui.member.barcode.Image == nil || h.d.ui.member.qr.Image == nil {
+	if h.d.ui.panels.found.card.avatar.Image == h.d.placeholderAvatar() || h.d.ui.panels.found.carrier.barcode.Image == nil || h.d.ui.panels.found.carrier.qr.Image == nil {
 		t.Fatal("the member is not fully on screen before the auto-clear")
 	}
+	h.fireIdle()
 	h.waitState(stateIdle)
 	return h
 }
@@ -389,8 +390,8 @@ func idleClearedDesk(t *testing.T) *harness {
 // code, the model, the recent list and the last number are all gone.
 func TestIdleAutoClearDropsImagesAndState(t *testing.T) {
 	h := idleClearedDesk(t)
-	w := h.d.ui.member
-	if w.avatar.Image != h.d.placeholderAvatar() || w.barcode.Image != nil || w.qr.Image != nil {
+	w, codes := h.d.ui.panels.found.card, h.d.ui.panels.found.carrier
+	if w.avatar.Image != h.d.placeholderAvatar() || codes.barcode.Image != nil || codes.qr.Image != nil {
 		t.Error("after the auto-clear the avatar or a carrier code is still held")
 	}
 	if h.d.model.member.ID != "" || h.d.model.mobile != "" || len(h.d.model.recent) != 0 || h.d.lastLookup != "" || h.d.lastSubmit != "" {

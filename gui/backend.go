@@ -3,13 +3,13 @@ package gui
 import (
 	"context"
 
-	"github.com/ocard-desk/ocard-desk/service/cli"
+	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/demo"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
-// Backend is what the welcome and settings screens need beyond a member lookup: main
-// wires it to service/cli and service/settings; tests hand in a fake.
+// Backend is what the welcome and settings screens need beyond a member lookup: the
+// session (service/session) has it; tests hand in a fake.
 type Backend interface {
 	// Save validates s and the secret and stores them; on any problem it stores nothing
 	// and returns the problems, field by field.
@@ -50,33 +50,47 @@ func (c connection) shopName() string {
 	return c.shopID
 }
 
-// NewBackend adapts the command line's desk (service/cli) to the window's Backend.
-func NewBackend(d *cli.Desk) Backend { return cliBackend{d} }
+// sessionBackend is the window's Backend on a session (service/session).
+type sessionBackend struct{ s *session.Session }
 
-type cliBackend struct{ d *cli.Desk }
-
-func (b cliBackend) Save(s settings.Settings, secret string) []settings.Problem {
-	return b.d.SaveSettings(s, secret)
+func (b sessionBackend) Save(s settings.Settings, secret string) []settings.Problem {
+	return b.s.Save(s, secret)
 }
 
-func (b cliBackend) Connect(s settings.Settings, secret string) (MemberLookup, error) {
-	c, err := b.d.Connect(s, secret)
+func (b sessionBackend) Connect(s settings.Settings, secret string) (MemberLookup, error) {
+	c, err := b.s.Connect(s, secret)
 	if err != nil {
 		return nil, err // never a nil *service.Client inside a non-nil interface
 	}
 	return c, nil
 }
 
-func (b cliBackend) TestConnection(ctx context.Context, s settings.Settings, secret string) error {
-	return b.d.TestConnection(ctx, s, secret)
+func (b sessionBackend) TestConnection(ctx context.Context, s settings.Settings, secret string) error {
+	return b.s.TestConnection(ctx, s, secret)
 }
 
-func (b cliBackend) StartDemo() (DemoSession, error) {
-	c, shop, numbers, err := b.d.StartDemo()
+func (b sessionBackend) StartDemo() (DemoSession, error) {
+	d, err := b.s.StartDemo()
 	if err != nil {
 		return DemoSession{}, err
 	}
-	return DemoSession{Lookup: c, ShopID: shop, Numbers: DemoNumbers(numbers)}, nil
+	return DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}, nil
+}
+
+// optionsFor is what the window is built from for session s.
+func optionsFor(s *session.Session) Options {
+	var lookup MemberLookup
+	if s.Client != nil { // a nil *service.Client in the interface would not be nil
+		lookup = s.Client
+	}
+	return Options{
+		Lookup: lookup, Avatars: s.Avatars, ShopID: s.ShopID, ShopName: s.ShopName,
+		Demo: s.Demo, DemoNumbers: DemoNumbers(s.DemoNumbers), IdleClear: s.IdleClear,
+		SetupProblem: s.SetupProblem, ConnectionSummary: s.Summary, Logger: s.Logger,
+		Shops: s.Resolved.Settings.Shops, Backend: sessionBackend{s}, Settings: s.Resolved,
+		SecretStoreKind: s.Secrets.Kind(), SecretStoreLocation: s.Secrets.Location(),
+		Welcome: s.Welcome(),
+	}
 }
 
 // DemoNumbers converts the demo server's numbers for the window.

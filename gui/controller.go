@@ -60,17 +60,25 @@ type desk struct {
 	lastSubmit   string
 	lastSubmitAt time.Time
 	lastLookup   string // for F5 and Retry
-	// idleSeq invalidates idle timers started before the latest activity.
-	idleSeq uint64
+	// idleSeq invalidates idle timers started before the latest activity; idleArmed
+	// says an auto-clear is pending, so that activity postpones it rather than drops it.
+	idleSeq   uint64
+	idleArmed bool
+	// cancelAvatar stops the avatar fetch of the member on screen when another lookup
+	// starts or the screen clears.
+	cancelAvatar context.CancelFunc
 
 	// stateObserver, when set (tests), is told after each state has been drawn.
 	stateObserver func(deskState)
 	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
 	// the test drains on its own goroutine, so that tests are deterministic and race-free.
 	runOnUI func(func())
-	// afterQuiet runs f on the UI goroutine after dur (time.AfterFunc and onUI); tests
-	// replace it to fire such timers themselves.
-	afterQuiet func(dur time.Duration, f func())
+	// after runs f on the UI goroutine after dur (time.AfterFunc and onUI): the quiet
+	// timer of a scan without Enter and the idle auto-clear. Tests replace it to fire
+	// such timers themselves.
+	after func(dur time.Duration, f func())
+	// router decides where every key, character and shortcut goes (router.go).
+	router *inputRouter
 
 	ui deskWidgets
 	// avatarFit is the last avatar fetched and its copy scaled to the screen. The fetch
@@ -101,7 +109,8 @@ func newDesk(w fyne.Window, opts Options) *desk {
 		conn.shops = []settings.Shop{{ID: opts.ShopID, Name: opts.ShopName}}
 	}
 	d := &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
-	d.afterQuiet = func(dur time.Duration, f func()) { time.AfterFunc(dur, func() { d.onUI(f) }) }
+	d.after = func(dur time.Duration, f func()) { time.AfterFunc(dur, func() { d.onUI(f) }) }
+	d.router = &inputRouter{d: d}
 	return d
 }
 
@@ -199,7 +208,7 @@ func (d *desk) onScanBurst(seq uint64) {
 	if _, err := service.NormaliseMobile(text); err != nil {
 		return
 	}
-	d.afterQuiet(scanQuiet, func() {
+	d.after(scanQuiet, func() {
 		// The same entry (Settings rebuilds it), the same text (the entry's context menu
 		// can undo without a key) and nothing typed or pressed since.
 		if d.ui.entry != e || e.Text != text || !e.burstStill(seq) || d.settings != nil {
@@ -232,6 +241,7 @@ func (d *desk) onRecentTapped(mobile string) {
 // onEscape clears the screen and puts the cursor back in the entry.
 func (d *desk) onEscape() {
 	d.touch()
+	d.idleArmed = false // nothing left on screen to clear
 	d.cancelPending()
 	d.ui.entry.clear()
 	d.setState(deskModel{state: stateIdle, recent: d.model.recent})
@@ -268,6 +278,10 @@ func (d *desk) cancelPending() {
 	if d.cancelLookup != nil {
 		d.cancelLookup()
 		d.cancelLookup = nil
+	}
+	if d.cancelAvatar != nil {
+		d.cancelAvatar()
+		d.cancelAvatar = nil
 	}
 	d.lookupSeq++ // whatever is in flight is stale from now on
 }
@@ -307,6 +321,7 @@ func (d *desk) onLookupDone(seq uint64, mobile string, member service.Member, lo
 // member text never waits for it.
 func (d *desk) loadAvatar(seq uint64, url string) {
 	ctx, cancel := context.WithCancel(context.Background())
+	d.cancelAvatar = cancel
 	avatars := d.opts.Avatars
 	side := d.pixels(avatarSide) // the canvas is read here, on the UI goroutine
 	go func() {
@@ -328,8 +343,15 @@ func (d *desk) loadAvatar(seq uint64, url string) {
 	}()
 }
 
-// touch records activity: it postpones the idle auto-clear.
-func (d *desk) touch() { d.idleSeq++ }
+// touch records activity: a pending idle auto-clear starts counting again from now.
+// (Only dropping the pending clear, as before, kept a member on screen for good after
+// one tap on Copy or About.)
+func (d *desk) touch() {
+	d.idleSeq++
+	if d.idleArmed {
+		d.scheduleIdleClear()
+	}
+}
 
 // scheduleIdleClear clears the member off the screen after IdleClear without activity,
 // so the next customer at the counter does not see the previous one's data.
@@ -338,18 +360,19 @@ func (d *desk) scheduleIdleClear() {
 		return
 	}
 	d.idleSeq++
+	d.idleArmed = true
 	seq := d.idleSeq
-	time.AfterFunc(d.opts.IdleClear, func() {
-		d.onUI(func() {
-			if seq == d.idleSeq {
-				d.clearForPrivacy()
-			}
-		})
+	d.after(d.opts.IdleClear, func() {
+		if seq == d.idleSeq && d.idleArmed {
+			d.clearForPrivacy()
+		}
 	})
 }
 
 // clearForPrivacy is the idle auto-clear: member, entry and recent list all go.
 func (d *desk) clearForPrivacy() {
+	d.idleArmed = false
+	d.closeOverlays()
 	d.cancelPending()
 	d.ui.entry.clear()
 	d.lastLookup, d.lastSubmit = "", ""
@@ -378,7 +401,12 @@ func (d *desk) setState(m deskModel) {
 	}
 }
 
+// focusEntry gives the number entry the keyboard focus, unless Settings is showing:
+// a lookup that ends meanwhile must not pull the focus out of a settings field.
 func (d *desk) focusEntry() {
+	if d.settings != nil {
+		return
+	}
 	if c := d.win.Canvas(); c != nil {
 		c.Focus(d.ui.entry)
 	}

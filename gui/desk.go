@@ -13,6 +13,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -33,7 +34,8 @@ type DemoNumber struct {
 	Label  string
 }
 
-// Options is everything the window is built from. main.go fills it.
+// Options is everything the window is built from: optionsFor fills it from a session,
+// tests with fakes.
 type Options struct {
 	Lookup  MemberLookup // nil together with SetupProblem: the app is not configured
 	Avatars AvatarLoader // nil: the placeholder always shows
@@ -75,9 +77,10 @@ var (
 	maxRecent         = 10
 )
 
-// Build creates the main window on app a. The caller shows it (ShowAndRun).
-func Build(a fyne.App, opts Options) fyne.Window {
-	return buildDesk(a, opts).win
+// Build creates the main window for session s on app a. The caller shows it
+// (ShowAndRun) and closes s after.
+func Build(a fyne.App, s *session.Session) fyne.Window {
+	return buildDesk(a, optionsFor(s)).win
 }
 
 func buildDesk(a fyne.App, opts Options) *desk {
@@ -87,7 +90,7 @@ func buildDesk(a fyne.App, opts Options) *desk {
 	w.SetContent(d.buildUI())
 	w.SetIcon(resources.IconAt(windowIconSide))
 	w.Resize(defaultWindowSize)
-	d.installKeys()
+	d.router.install(w.Canvas())
 	d.start()
 	return d
 }

@@ -47,11 +47,11 @@ func TestFoundShowsEveryField(t *testing.T) {
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	h.submit("0903123123")
 	h.waitState(stateFound)
-	w := h.d.ui.member
+	w, codes := h.d.ui.panels.found.card, h.d.ui.panels.found.carrier
 	checks := map[string]string{
 		"name": w.name.Text, "tier": w.tier.Text, "id": w.memberID.Text, "mobile": w.mobile.Text,
 		"points": w.points.Text, "spent": w.spent.Text, "convert": w.convert.Text, "gifts": w.gifts.Text,
-		"title": w.cardTitle.Text, "carrier": w.carrierText.Text(),
+		"title": w.cardTitle.Text, "carrier": codes.text.Text(),
 	}
 	want := map[string]string{
 		"name": "Chien YH", "tier": "VIP_LV1 測試", "id": "-JR04E188", "mobile": "0903***908",
@@ -62,7 +62,7 @@ func TestFoundShowsEveryField(t *testing.T) {
 			t.Errorf("%s = %q, want it to contain %q", k, checks[k], v)
 		}
 	}
-	if w.barcode.Image == nil || w.qr.Image == nil {
+	if codes.barcode.Image == nil || codes.qr.Image == nil {
 		t.Error("carrier codes not drawn")
 	}
 	if h.d.win.Canvas().Focused() != h.d.ui.entry {
@@ -118,14 +118,14 @@ func TestNewerLookupWinsAndStaleReplyIsDropped(t *testing.T) {
 	h.waitState(stateLoading)
 	h.submit("0922222222")
 	h.waitState(stateLoading)
-	if h.d.ui.member.name.Text != "—" {
-		t.Fatalf("a member is visible while loading: %q", h.d.ui.member.name.Text)
+	if h.d.ui.panels.found.card.name.Text != "—" {
+		t.Fatalf("a member is visible while loading: %q", h.d.ui.panels.found.card.name.Text)
 	}
 	close(gateB)
 	h.waitState(stateFound)
 	close(gateA) // the first lookup was cancelled; even if it answered, it must not show
-	if h.d.model.member.ID != "SECOND" || h.d.ui.member.name.Text != "Second Member" {
-		t.Fatalf("showing %q, want the second member", h.d.ui.member.name.Text)
+	if h.d.model.member.ID != "SECOND" || h.d.ui.panels.found.card.name.Text != "Second Member" {
+		t.Fatalf("showing %q, want the second member", h.d.ui.panels.found.card.name.Text)
 	}
 	h.lookup.mu.Lock()
 	canceled := append([]string(nil), h.lookup.canceled...)
@@ -156,8 +156,8 @@ func TestEscapeClearsAndF5Repeats(t *testing.T) {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if h.d.model.state != stateIdle || h.d.ui.entry.Text != "" || h.d.ui.member.name.Text != "—" {
-		t.Fatalf("after Esc: state %s, entry %q, name %q", h.d.model.state, h.d.ui.entry.Text, h.d.ui.member.name.Text)
+	if h.d.model.state != stateIdle || h.d.ui.entry.Text != "" || h.d.ui.panels.found.card.name.Text != "—" {
+		t.Fatalf("after Esc: state %s, entry %q, name %q", h.d.model.state, h.d.ui.entry.Text, h.d.ui.panels.found.card.name.Text)
 	}
 	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF5})
 	h.waitState(stateFound)
@@ -204,11 +204,11 @@ func TestRetryAfterError(t *testing.T) {
 	h.lookup.set("0903123123", reply{err: &service.Error{Kind: service.KindTimeout}})
 	h.submit("0903123123")
 	h.waitState(stateError)
-	if !h.d.ui.retryButton.Visible() || h.d.ui.settingsBtn.Visible() {
+	if !h.d.ui.panels.retryButton.Visible() || h.d.ui.panels.settingsBtn.Visible() {
 		t.Fatal("a timeout offers Retry and no Settings")
 	}
 	h.lookup.set("0903123123", reply{member: sampleMember()})
-	test.Tap(h.d.ui.retryButton)
+	test.Tap(h.d.ui.panels.retryButton)
 	h.waitState(stateFound)
 }
 
@@ -217,7 +217,7 @@ func TestAuthErrorOffersSettings(t *testing.T) {
 	h.lookup.set("0903123123", reply{err: &service.Error{Kind: service.KindAuth, StatusCode: 401}})
 	h.submit("0903123123")
 	h.waitState(stateError)
-	if !h.d.ui.settingsBtn.Visible() {
+	if !h.d.ui.panels.settingsBtn.Visible() {
 		t.Fatal("an authentication error must offer Settings")
 	}
 }
@@ -244,7 +244,7 @@ func TestRecentKeepsTenMaskedAndReplays(t *testing.T) {
 	if n := len(h.d.model.recent); n != maxRecent {
 		t.Fatalf("recent has %d numbers, want %d", n, maxRecent)
 	}
-	first := h.d.ui.recentButtons[0]
+	first := h.d.ui.recent.buttons[0]
 	h.d.ui.entry.clear() // the entry holds what was typed; the list must be masked
 	btnText := renderMarkup(t, h.d.win.Canvas())
 	if strings.Contains(btnText, "0900000021") {
@@ -263,6 +263,7 @@ func TestIdleAutoClearRemovesTheMember(t *testing.T) {
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	h.submit("0903123123")
 	h.waitState(stateFound)
+	h.fireIdle()
 	h.waitState(stateIdle)
 	markup := renderMarkup(t, h.d.win.Canvas())
 	for _, leak := range []string{"Chien YH", "JR04E188", "14,518", "XXX1XXX", "0903***"} {
@@ -282,12 +283,12 @@ func TestAvatarDoesNotHoldUpTheText(t *testing.T) {
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	h.submit("0903123123")
 	h.waitState(stateFound)
-	if h.d.ui.member.name.Text != "Chien YH" || h.d.ui.member.avatar.Image != h.d.placeholderAvatar() {
+	if h.d.ui.panels.found.card.name.Text != "Chien YH" || h.d.ui.panels.found.card.avatar.Image != h.d.placeholderAvatar() {
 		t.Fatal("member text must show, with the placeholder, while the avatar loads")
 	}
 	close(gate)
 	h.runNext()
-	if h.d.ui.member.avatar.Image == h.d.placeholderAvatar() {
+	if h.d.ui.panels.found.card.avatar.Image == h.d.placeholderAvatar() {
 		t.Fatal("avatar not shown once loaded")
 	}
 }
@@ -376,7 +377,7 @@ func TestScanWhileAButtonHasFocusGoesToTheEntry(t *testing.T) {
 	h.lookup.set("0903123123", reply{err: &service.Error{Kind: service.KindTimeout}})
 	h.submit("0903123123")
 	h.waitState(stateError)
-	h.d.win.Canvas().Focus(h.d.ui.retryButton) // as after Tab
+	h.d.win.Canvas().Focus(h.d.ui.panels.retryButton) // as after Tab
 	h.lookup.set("0912345678", reply{member: sampleMember()})
 	test.Type(h.d.win.Canvas().Focused(), "0912345678")
 	h.d.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -417,29 +418,29 @@ func TestAnswerArrivingMidScanDoesNotGarbleTheNextNumber(t *testing.T) {
 func TestPanelsAreBuiltOnFirstUse(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{})
 	for s := range stateCount {
-		if built := h.d.ui.panels[s] != nil; built != (s == stateIdle) {
+		if built := h.d.ui.panels.built[s] != nil; built != (s == stateIdle) {
 			t.Errorf("at start the %s panel is built: %v", s, built)
 		}
 	}
-	if len(h.d.ui.body.Objects) != 1 {
-		t.Errorf("at start the body holds %d panels, want 1", len(h.d.ui.body.Objects))
+	if len(h.d.ui.panels.body.Objects) != 1 {
+		t.Errorf("at start the body holds %d panels, want 1", len(h.d.ui.panels.body.Objects))
 	}
 	gate := make(chan struct{})
 	h.lookup.set("0903123123", reply{member: sampleMember(), gate: gate})
 	h.submit("0903123123")
 	h.waitState(stateLoading)
-	if h.d.ui.panels[stateFound] == nil || h.d.ui.panels[stateFound].Visible() {
+	if h.d.ui.panels.built[stateFound] == nil || h.d.ui.panels.built[stateFound].Visible() {
 		t.Error("while loading, the found panel is not built, or it shows")
 	}
 	close(gate)
 	h.waitState(stateFound)
-	if !h.d.ui.panels[stateFound].Visible() || h.d.ui.panels[stateLoading].Visible() || h.d.ui.panels[stateIdle].Visible() {
+	if !h.d.ui.panels.built[stateFound].Visible() || h.d.ui.panels.built[stateLoading].Visible() || h.d.ui.panels.built[stateIdle].Visible() {
 		t.Error("the found state does not show exactly the found panel")
 	}
-	if got := h.d.ui.member.name.Text; got != "Chien YH" {
+	if got := h.d.ui.panels.found.card.name.Text; got != "Chien YH" {
 		t.Errorf("name %q, want Chien YH", got)
 	}
-	if h.d.ui.panels[stateError] != nil || h.d.ui.panels[stateWelcome] != nil {
+	if h.d.ui.panels.built[stateError] != nil || h.d.ui.panels.built[stateWelcome] != nil {
 		t.Error("panels of states never shown were built")
 	}
 }
@@ -452,7 +453,7 @@ func TestWelcomeStartBuildsOnlyTheWelcomePanel(t *testing.T) {
 		t.Fatalf("state %s, want welcome", h.d.model.state)
 	}
 	for s := range stateCount {
-		if built := h.d.ui.panels[s] != nil; built != (s == stateWelcome) {
+		if built := h.d.ui.panels.built[s] != nil; built != (s == stateWelcome) {
 			t.Errorf("at start the %s panel is built: %v", s, built)
 		}
 	}

@@ -20,18 +20,11 @@ const (
 )
 
 // numberEntry is the single-line entry the cashier types or scans a mobile number into.
-// It adds the desk's keys to widget.Entry: Esc clears, F5 repeats the last lookup and
-// Ctrl+L selects the text. They are handled here because a focused Fyne widget gets
-// keys before the canvas does, and the entry has focus nearly all the time.
+// What its keys mean is the input router's to decide (router.go): it only edits its
+// text and notes whether that text came as one fast burst (a scan).
 type numberEntry struct {
 	widget.Entry
-	onEscape func()
-	onRepeat func()
-	onFocus  func()
-	// onTabOut moves the focus on, for a Tab pressed in an empty entry.
-	onTabOut func()
-	// onSettings opens the settings (Ctrl+, as in most desktop apps).
-	onSettings func()
+	router *inputRouter
 
 	// now is the desk's clock. onBurst is told, with the burst's sequence number, each
 	// time a character arrives and the entry's whole text has come as one fast burst:
@@ -50,14 +43,17 @@ type numberEntry struct {
 // instead of Enter, and that Tab must submit the number, not move the focus away.
 func (e *numberEntry) AcceptsTab() bool { return true }
 
-func newNumberEntry() *numberEntry {
-	e := &numberEntry{}
+func newNumberEntry(router *inputRouter) *numberEntry {
+	e := &numberEntry{router: router}
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-// TypedRune types r and notes whether the text so far came as one burst (a scan).
-func (e *numberEntry) TypedRune(r rune) {
+// TypedRune hands r to the input router, which types it here (typeRune).
+func (e *numberEntry) TypedRune(r rune) { e.router.typedRune(fromNumber, e, r) }
+
+// typeRune types r and notes whether the text so far came as one burst (a scan).
+func (e *numberEntry) typeRune(r rune) {
 	e.Entry.TypedRune(r)
 	if e.now == nil {
 		return
@@ -112,49 +108,25 @@ var burstEndingKeys = map[fyne.KeyName]bool{
 	fyne.KeyHome: true, fyne.KeyEnd: true, fyne.KeyPageUp: true, fyne.KeyPageDown: true,
 }
 
-// TypedKey handles Esc and F5 and leaves every other key to widget.Entry.
+// TypedKey ends a burst on an editing key, and leaves the key to the input router
+// (Esc, F5, Return, Tab) or else to widget.Entry.
 func (e *numberEntry) TypedKey(key *fyne.KeyEvent) {
 	if burstEndingKeys[key.Name] {
 		e.endBurst()
 	}
-	switch key.Name {
-	case fyne.KeyEscape:
-		if e.onEscape != nil {
-			e.onEscape()
-		}
-		return
-	case fyne.KeyF5:
-		if e.onRepeat != nil {
-			e.onRepeat()
-		}
-		return
-	case fyne.KeyTab:
-		switch {
-		case e.Text != "" && e.OnSubmitted != nil:
-			e.OnSubmitted(e.Text)
-		case e.onTabOut != nil:
-			e.onTabOut() // keyboard users can still leave an empty entry with Tab
-		}
+	if e.router.typedKey(fromNumber, e, key) {
 		return
 	}
 	e.Entry.TypedKey(key)
 }
 
-// TypedShortcut handles Ctrl+L (focus and select, as in a browser's address bar).
+// TypedShortcut ends a burst on an editing shortcut, and leaves the shortcut to the
+// input router (Ctrl+L, Ctrl+,) or else to widget.Entry.
 func (e *numberEntry) TypedShortcut(s fyne.Shortcut) {
 	if shortcutEndsBurst(s) {
 		e.endBurst()
 	}
-	if isFocusShortcut(s) {
-		if e.onFocus != nil {
-			e.onFocus()
-		}
-		return
-	}
-	if isSettingsShortcut(s) {
-		if e.onSettings != nil {
-			e.onSettings()
-		}
+	if e.router.typedShortcut(fromNumber, s) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -213,23 +185,3 @@ func isFocusShortcut(s fyne.Shortcut) bool {
 	return false
 }
 
-// deskButton is a button that hands typed characters to the number entry. A button
-// that has the keyboard focus (after Tab) would otherwise swallow a scan.
-type deskButton struct {
-	widget.Button
-	onRune func(rune)
-}
-
-func newDeskButton(label string, icon fyne.Resource, tapped func(), onRune func(rune)) *deskButton {
-	b := &deskButton{onRune: onRune}
-	b.Text, b.Icon, b.OnTapped = label, icon, tapped
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedRune forwards the character to the entry.
-func (b *deskButton) TypedRune(r rune) {
-	if b.onRune != nil {
-		b.onRune(r)
-	}
-}

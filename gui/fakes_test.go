@@ -110,9 +110,9 @@ type harness struct {
 	lookup *fakeLookup
 	states chan deskState
 	queue  chan func()
-	// quiet holds the timers the desk started with afterQuiet (a scan without Enter);
-	// they fire only when a test calls fireQuiet.
-	quiet []func()
+	// timers holds the timers the desk started with after (a scan without Enter, the
+	// idle auto-clear); they fire only when a test calls fireQuiet or fireIdle.
+	timers []pendingTimer
 	// clock is the last time keysApart's clock gave out.
 	clock time.Time
 }
@@ -141,7 +141,7 @@ func newHarness(t *testing.T, language string, opts Options) *harness {
 	h.d.now = func() time.Time { return fixedNow }
 	h.d.stateObserver = func(s deskState) { h.states <- s }
 	h.d.runOnUI = func(f func()) { h.queue <- f }
-	h.d.afterQuiet = func(_ time.Duration, f func()) { h.quiet = append(h.quiet, f) }
+	h.d.after = func(dur time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{dur, f}) }
 	h.d.win.Resize(defaultWindowSize)
 	t.Cleanup(h.d.win.Close)
 	return h
@@ -181,13 +181,44 @@ func (h *harness) waitState(want deskState) {
 	}
 }
 
-// fireQuiet fires the quiet timers started so far, oldest first, as if their time had come.
-func (h *harness) fireQuiet() {
-	fs := h.quiet
-	h.quiet = nil
-	for _, f := range fs {
+// pendingTimer is a timer the desk started, waiting for the test to fire it.
+type pendingTimer struct {
+	dur time.Duration
+	f   func()
+}
+
+// fireQuiet fires the quiet timers (a scan without Enter) started so far, oldest first,
+// as if their time had come.
+func (h *harness) fireQuiet() { h.fire(func(d time.Duration) bool { return d == scanQuiet }) }
+
+// fireIdle fires the idle auto-clear timers started so far, as if their time had come.
+func (h *harness) fireIdle() { h.fire(func(d time.Duration) bool { return d != scanQuiet }) }
+
+func (h *harness) fire(which func(time.Duration) bool) {
+	var due []func()
+	kept := h.timers[:0:0]
+	for _, t := range h.timers {
+		if which(t.dur) {
+			due = append(due, t.f)
+		} else {
+			kept = append(kept, t)
+		}
+	}
+	h.timers = kept
+	for _, f := range due {
 		f()
 	}
+}
+
+// quietTimers counts the quiet timers started and not fired yet.
+func (h *harness) quietTimers() int {
+	n := 0
+	for _, t := range h.timers {
+		if t.dur == scanQuiet {
+			n++
+		}
+	}
+	return n
 }
 
 // runNext runs the next function handed to the UI goroutine (e.g. an avatar arriving).

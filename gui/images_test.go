@@ -43,7 +43,7 @@ func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.runNext() // the avatar
-	first := h.d.ui.member.avatar.Image
+	first := h.d.ui.panels.found.card.avatar.Image
 	if b := first.Bounds(); b.Dx() != avatarSide || b.Dy() != avatarSide {
 		t.Fatalf("avatar shown as %v, want %d×%d", b, avatarSide, avatarSide)
 	}
@@ -59,7 +59,7 @@ func TestAvatarIsShownAtItsScreenSize(t *testing.T) {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.runNext()
-	if h.d.ui.member.avatar.Image != first {
+	if h.d.ui.panels.found.card.avatar.Image != first {
 		t.Error("the same avatar was scaled again")
 	}
 }
@@ -95,7 +95,7 @@ func TestHeaderIconIsSharpOnA2xScreen(t *testing.T) {
 			}
 		}
 	}
-	walk(h.d.ui.header)
+	walk(h.d.ui.header.box)
 	if len(icons) != 1 {
 		t.Fatalf("found %d images in the header, want the icon", len(icons))
 	}

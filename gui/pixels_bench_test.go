@@ -48,7 +48,7 @@ func benchDesk(tb testing.TB, opts Options) (*desk, chan func()) {
 	d.runOnUI = func(f func()) { queue <- f }
 	// These scans end with Return: the quiet timer of a scan without one would only put
 	// a no-op on the queue, between the items the tests and benchmarks wait for.
-	d.afterQuiet = func(time.Duration, func()) {}
+	d.after = func(time.Duration, func()) {}
 	d.win.Resize(defaultWindowSize)
 	tb.Cleanup(d.win.Close)
 	return d, queue
@@ -102,8 +102,8 @@ func BenchmarkResultToPixels(b *testing.B) {
 			if cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
-			if d.model.state != stateFound || d.ui.member.name.Text == "" {
-				b.Fatalf("state %s, name %q: the result was not shown", d.model.state, d.ui.member.name.Text)
+			if d.model.state != stateFound || d.ui.panels.found.card.name.Text == "" {
+				b.Fatalf("state %s, name %q: the result was not shown", d.model.state, d.ui.panels.found.card.name.Text)
 			}
 		})
 	}
@@ -142,7 +142,7 @@ func TestTextShowsWhileSlowAvatarLoads(t *testing.T) {
 		}
 	}
 	textAt := time.Since(start)
-	w := d.ui.member
+	w := d.ui.panels.found.card
 	if w.name.Text != "李佳穎" || w.points.Text != "640" || w.avatar.Image != d.placeholderAvatar() {
 		t.Fatalf("with the avatar pending: name %q, points %q, placeholder %v", w.name.Text, w.points.Text, w.avatar.Image == d.placeholderAvatar())
 	}

@@ -66,8 +66,8 @@ func TestNumberTypedByHandWaitsForEnter(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{})
 	keysApart(h, 120*time.Millisecond) // a quick typist
 	test.Type(h.d.ui.entry, "0912345678")
-	if len(h.quiet) != 0 {
-		t.Fatalf("%d quiet timers started for typing by hand", len(h.quiet))
+	if h.quietTimers() != 0 {
+		t.Fatalf("%d quiet timers started for typing by hand", h.quietTimers())
 	}
 }
 
@@ -105,7 +105,7 @@ func TestScanNotSubmitted(t *testing.T) {
 		// A product barcode whose first ten digits look like a mobile number.
 		"longer code": func(t *testing.T, h *harness) {
 			scan(h, "0912345678123")
-			if len(h.quiet) == 0 {
+			if h.quietTimers() == 0 {
 				t.Fatal("no quiet timer was started at the tenth digit: this case proves nothing")
 			}
 		},

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/settings"
@@ -67,8 +67,8 @@ func TestGoldenWelcome(t *testing.T) {
 			if h.d.model.state != stateWelcome {
 				t.Fatalf("state %s, want welcome", h.d.model.state)
 			}
-			if !strings.Contains(h.d.ui.welcomeNote.Text, "/etc/ocard-desk.json") {
-				t.Errorf("the broken file is not named: %q", h.d.ui.welcomeNote.Text)
+			if !strings.Contains(h.d.ui.panels.welcomeNote.Text, "/etc/ocard-desk.json") {
+				t.Errorf("the broken file is not named: %q", h.d.ui.panels.welcomeNote.Text)
 			}
 			test.AssertRendersToMarkup(t, "welcome_"+l+".xml", h.d.win.Canvas())
 		})
@@ -95,7 +95,7 @@ func TestWelcomeTryTheDemo(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{Welcome: true, Backend: backend, SetupProblem: service.ErrConfig})
 	h.d.onStartDemo()
 	h.waitState(stateIdle)
-	if !h.d.conn.demo || len(h.d.ui.header.Objects) != 2 {
+	if !h.d.conn.demo || len(h.d.ui.header.box.Objects) != 2 {
 		t.Fatal("the demo must be marked in the header")
 	}
 	h.submit("0903123123")
@@ -162,17 +162,16 @@ func TestSettingsSaveConnectsAndKeepsLockedFields(t *testing.T) {
 func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{Shops: provisioned().Settings.Shops, ShopID: "000030"})
 	h.lookup.set("0903123123", reply{member: sampleMember()})
-	var picker *widget.Select
-	for _, o := range test.LaidOutObjects(h.d.ui.header) {
-		if s, ok := o.(*widget.Select); ok {
-			picker = s
-		}
-	}
+	picker := h.d.ui.header.picker
 	if picker == nil {
 		t.Fatal("no shop picker with two shops")
 	}
 	test.Type(h.d.ui.entry, "0903123123")
-	picker.SetSelected("中山店 (000031)")
+	test.Tap(picker.button)
+	if len(picker.items) != 2 || picker.items[1].Text != "中山店 (000031)" {
+		t.Fatalf("the shop list is not open with both shops: %d", len(picker.items))
+	}
+	test.Tap(picker.items[1])
 	if h.d.conn.shopID != "000031" || h.d.ui.entry.Text != "0903123123" {
 		t.Fatalf("shop %s, entry %q", h.d.conn.shopID, h.d.ui.entry.Text)
 	}
@@ -208,19 +207,79 @@ func TestNextLookupUsesThePickedShop(t *testing.T) {
 	}
 }
 
-func TestKeysDoNotReachTheHiddenDeskWhileSettingsShow(t *testing.T) {
+// A scan while Settings is showing, with nothing changed in the form: the cashier wants
+// the customer, so Settings closes and the number is looked up; nothing is left in
+// the field the scan was typed into.
+func TestScanWhileSettingsShowLooksUpWhenNothingChanged(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	h.d.onOpenSettings()
+	form := h.d.settings
+	field := form.entries[settings.FieldScope]
+	keysApart(h, 3*time.Millisecond)
+	test.Type(field, "0903123123")
+	field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if field.Text != "api" {
+		t.Errorf("the scan stayed in the scope field: %q", field.Text)
+	}
+	if h.d.settings != nil {
+		t.Fatal("Settings stayed open")
+	}
+	h.waitState(stateFound)
+	if got := h.lookup.calls; len(got) != 1 || got[0] != "0903123123" {
+		t.Fatalf("lookups %q", got)
+	}
+}
+
+// With changes in the form, a scan must neither land in a field nor throw the changes
+// away: it is refused, and the form says so.
+func TestScanWhileSettingsAreChangedIsRefusedVisibly(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
 	h.d.onOpenSettings()
-	c := h.d.win.Canvas()
-	c.Unfocus()
-	test.TypeOnCanvas(c, "0903123123")
-	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if h.d.ui.entry.Text != "" || h.lookup.callCount() != 0 {
-		t.Fatalf("typing on the settings screen reached the desk: entry %q, %d lookups", h.d.ui.entry.Text, h.lookup.callCount())
+	form := h.d.settings
+	form.entries[settings.FieldIdleClear].SetText("120")
+	field := form.entries[settings.FieldScope]
+	keysApart(h, 3*time.Millisecond)
+	test.Type(field, "0903123123")
+	field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if field.Text != "api" || form.entries[settings.FieldIdleClear].Text != "120" {
+		t.Errorf("fields after the scan: scope %q, idle %q", field.Text, form.entries[settings.FieldIdleClear].Text)
 	}
-	h.d.settings.onCancel()
-	if h.d.settings != nil || c.Focused() != h.d.ui.entry {
-		t.Fatal("Cancel must return to the desk with the entry focused")
+	if h.d.settings != form || h.lookup.callCount() != 0 {
+		t.Fatalf("settings closed (%v) or %d lookups", h.d.settings != form, h.lookup.callCount())
+	}
+	if form.status.Text != tr("settings.scan_refused") {
+		t.Errorf("status %q", form.status.Text)
+	}
+}
+
+// Typing by hand in a settings field is typing, whatever the text.
+func TestTypingInSettingsStaysInTheField(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.d.onOpenSettings()
+	field := h.d.settings.entries[settings.FieldIdleClear]
+	field.SetText("")
+	keysApart(h, 150*time.Millisecond)
+	test.Type(field, "0903123123")
+	field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.fireQuiet()
+	if field.Text != "0903123123" || h.d.settings == nil || h.lookup.callCount() != 0 {
+		t.Fatalf("field %q, settings open %v, %d lookups", field.Text, h.d.settings != nil, h.lookup.callCount())
+	}
+}
+
+// Esc closes Settings without saving, as it closes About.
+func TestEscapeClosesSettings(t *testing.T) {
+	b := &fakeBackend{}
+	h := newHarness(t, LangEnglish, Options{Backend: b, Settings: provisioned()})
+	h.d.onOpenSettings()
+	h.d.settings.entries[settings.FieldIdleClear].SetText("120")
+	h.d.settings.entries[settings.FieldScope].TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if h.d.settings != nil || len(b.saved) != 0 {
+		t.Fatalf("settings open %v, saved %d", h.d.settings != nil, len(b.saved))
+	}
+	if h.d.win.Canvas().Focused() != h.d.ui.entry {
+		t.Fatal("Esc must return to the desk with the entry focused")
 	}
 }
 

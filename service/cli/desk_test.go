@@ -11,12 +11,13 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // deskRun is one start of the window's configuration.
 type deskRun struct {
-	desk           *Desk
+	desk           *session.Session
 	code           int
 	stdout, stderr string
 }
@@ -37,7 +38,7 @@ func TestParseDeskUnconfigured(t *testing.T) {
 	if d == nil || d.Client != nil || !errors.Is(d.SetupProblem, service.ErrConfig) || !d.Resolved.Unconfigured() {
 		t.Fatalf("%+v", d)
 	}
-	if d.Secrets == nil || d.Prefs == nil || d.Connect == nil || d.IdleClear != 60*time.Second || d.ShopID != "" {
+	if d.Secrets == nil || d.Prefs == nil || d.IdleClear != 60*time.Second || d.ShopID != "" {
 		t.Errorf("%+v", d)
 	}
 	if !strings.Contains(d.Summary, "(not set)") || !strings.Contains(d.Summary, d.Secrets.Location()) {
@@ -208,7 +209,7 @@ func TestDeskSaveConnectAndTest(t *testing.T) {
 	if tok, _ := secrets.LoadToken(); tok != nil {
 		t.Error("Test connection stored its token")
 	}
-	if ps := d.SaveSettings(s, demo.ClientSecret); ps != nil {
+	if ps := d.Save(s, demo.ClientSecret); ps != nil {
 		t.Fatal(ps)
 	}
 	for k, v := range prefs.Values() {
@@ -235,8 +236,8 @@ func TestDeskSaveConnectAndTest(t *testing.T) {
 		t.Errorf("%+v", d2)
 	}
 	// StartDemo hands out the demo without a token store.
-	c, shop, numbers, err := d.StartDemo()
-	if err != nil || c == nil || shop != demo.ShopID || len(numbers) == 0 {
-		t.Errorf("StartDemo: %v %q %d %v", c, shop, len(numbers), err)
+	dm, err := d.StartDemo()
+	if err != nil || dm.Client == nil || dm.ShopID != demo.ShopID || len(dm.Numbers) == 0 {
+		t.Errorf("StartDemo: %+v %v", dm, err)
 	}
 }

@@ -1,18 +1,13 @@
 package gui
 
 import (
-	"context"
-	"errors"
-	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -22,18 +17,25 @@ type settingsForm struct {
 	d        *desk
 	resolved settings.Resolved
 
-	entries  map[settings.Field]*widget.Entry
+	entries  map[settings.Field]*routedEntry
 	problems map[settings.Field]*widget.Label
-	secret   *widget.Entry
-	language *widget.Select
+	secret   *routedEntry
+	language *routedSelect
 	shops    *fyne.Container
 	shopRows []shopRow
-	current  *widget.Select
+	current  *routedSelect
 	status   *widget.Label
 	content  fyne.CanvasObject
+
+	// scan notices a scan typed into the form (settings_scan.go); initial and
+	// initialSecret are what the form held when it opened, to tell whether anything
+	// was changed.
+	scan          settingsScan
+	initial       settings.Settings
+	initialSecret string
 }
 
-type shopRow struct{ id, name *widget.Entry }
+type shopRow struct{ id, name *routedEntry }
 
 // languageChoices maps the language picker's entries to settings values.
 func languageChoices() ([]string, map[string]string) {
@@ -44,10 +46,12 @@ func languageChoices() ([]string, map[string]string) {
 func (d *desk) onOpenSettings() {
 	d.touch()
 	if d.opts.Backend == nil {
-		showSummaryDialog(d)
+		d.showSummary()
 		return
 	}
-	d.cancelPending()
+	// A lookup under way goes on: its answer is drawn behind the form and is there when
+	// the form closes (cancelling it left "Looking up…" on screen for good).
+	d.closeOverlays()
 	f := newSettingsForm(d, d.opts.Settings)
 	d.settings = f
 	d.win.SetContent(f.content)
@@ -55,7 +59,8 @@ func (d *desk) onOpenSettings() {
 }
 
 func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
-	f := &settingsForm{d: d, resolved: r, entries: map[settings.Field]*widget.Entry{}, problems: map[settings.Field]*widget.Label{}}
+	f := &settingsForm{d: d, resolved: r, entries: map[settings.Field]*routedEntry{}, problems: map[settings.Field]*widget.Label{}}
+	f.scan.f = f
 	s := r.Settings
 	rows := container.NewVBox()
 	add := func(field settings.Field, label string, w fyne.CanvasObject) {
@@ -81,7 +86,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		rows.Add(container.NewVBox(append(items, problem)...))
 	}
 	text := func(field settings.Field, label, value, placeholder string) {
-		e := widget.NewEntry()
+		e := newRoutedEntry(d.router)
 		e.SetText(value)
 		e.SetPlaceHolder(placeholder)
 		if r.Locked[field] {
@@ -94,7 +99,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	text(settings.FieldTokenURL, tr("settings.token_url"), s.TokenURL, "https://login.example.com/oauth/v1/token")
 	text(settings.FieldClientID, tr("settings.client_id"), s.ClientID, "")
 
-	f.secret = widget.NewPasswordEntry()
+	f.secret = newRoutedPasswordEntry(d.router)
 	if r.Secret != "" {
 		f.secret.SetPlaceHolder(tr("settings.secret_kept"))
 	}
@@ -119,7 +124,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		addShop.Disable()
 	}
 	add(settings.FieldShops, tr("settings.shops"), container.NewVBox(f.shops, container.NewHBox(addShop)))
-	f.current = widget.NewSelect(nil, nil)
+	f.current = newRoutedSelect(d.router, nil)
 	f.refreshShopChoices(s.CurrentShop)
 	if r.Locked[settings.FieldDefaultShop] {
 		f.current.Disable()
@@ -129,7 +134,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	text(settings.FieldTimeout, tr("settings.timeout"), itoa(s.TimeoutSeconds), "10")
 	text(settings.FieldIdleClear, tr("settings.idle_clear"), itoa(s.IdleClearSeconds), "60")
 	labels, _ := languageChoices()
-	f.language = widget.NewSelect(labels, nil)
+	f.language = newRoutedSelect(d.router, labels)
 	f.language.SetSelected(labels[languageIndex(s.Language)])
 	if r.Locked[settings.FieldLanguage] {
 		f.language.Disable()
@@ -158,11 +163,12 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	}
 	buttons := container.NewVBox(f.status, container.NewHBox(test, save, cancel))
 	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil, container.NewVScroll(rows)))
+	f.initial, f.initialSecret = f.collect()
 	return f
 }
 
 func (f *settingsForm) addShopRow(shop settings.Shop) {
-	row := shopRow{id: widget.NewEntry(), name: widget.NewEntry()}
+	row := shopRow{id: newRoutedEntry(f.d.router), name: newRoutedEntry(f.d.router)}
 	row.id.SetText(shop.ID)
 	row.id.SetPlaceHolder("000030")
 	row.name.SetText(shop.Name)
@@ -241,201 +247,4 @@ func (f *settingsForm) collect() (settings.Settings, string) {
 		secret = v
 	}
 	return s, secret
-}
-
-// showProblems puts each problem next to its field; it returns whether there were any.
-func (f *settingsForm) showProblems(problems []settings.Problem) bool {
-	for _, l := range f.problems {
-		l.Hide()
-	}
-	for _, p := range problems {
-		l, ok := f.problems[p.Field]
-		if !ok {
-			l = f.problems[settings.FieldBaseURL]
-		}
-		l.SetText(problemText(p))
-		l.Show()
-	}
-	if len(problems) > 0 {
-		f.status.SetText(tr("settings.not_saved"))
-		f.status.Importance = widget.DangerImportance
-		f.status.Refresh()
-	}
-	f.content.Refresh()
-	return len(problems) > 0
-}
-
-func (f *settingsForm) onTest() {
-	s, secret := f.collect()
-	if f.showProblems(s.Validate(secret)) {
-		return
-	}
-	f.status.Importance = widget.MediumImportance
-	f.status.SetText(tr("settings.testing"))
-	backend := f.d.opts.Backend
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(max(s.TimeoutSeconds, 1))*time.Second+time.Second)
-		defer cancel()
-		err := backend.TestConnection(ctx, s, secret)
-		f.d.onUI(func() {
-			if f.d.settings != f {
-				return // the screen was closed meanwhile
-			}
-			if err != nil {
-				f.status.Importance = widget.DangerImportance
-				f.status.SetText(tr("settings.test_failed", map[string]any{"Reason": failureText(err)}))
-				return
-			}
-			f.status.Importance = widget.SuccessImportance
-			f.status.SetText(tr("settings.test_ok"))
-		})
-	}()
-}
-
-func (f *settingsForm) onSave() {
-	s, secret := f.collect()
-	if f.showProblems(s.Validate(secret)) {
-		return
-	}
-	backend := f.d.opts.Backend
-	f.status.SetText(tr("settings.saving"))
-	go func() { // the keyring may be slow (D-Bus, a Keychain prompt)
-		problems := backend.Save(s, secret)
-		var lookup MemberLookup
-		var err error
-		if len(problems) == 0 {
-			lookup, err = backend.Connect(s, secret)
-		}
-		f.d.onUI(func() {
-			if f.d.settings != f || f.showProblems(problems) {
-				return
-			}
-			f.d.applySettings(s, secret, lookup, err)
-		})
-	}()
-}
-
-func (f *settingsForm) onCancel() { f.d.closeSettings() }
-
-// applySettings switches the window to saved settings and closes the settings screen.
-func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLookup, connectErr error) {
-	d.opts.Settings.Settings, d.opts.Settings.Secret = s, secret
-	if s.IdleClearSeconds > 0 {
-		d.opts.IdleClear = time.Duration(s.IdleClearSeconds) * time.Second
-	} else {
-		d.opts.IdleClear = -1
-	}
-	SetLanguage(s.Language)
-	d.win.SetTitle(tr("app.title"))
-	d.closeSettings() // rebuilds the window in the (possibly new) language
-	c := connection{lookup: lookup, shops: s.Shops, shopID: s.CurrentShop, problem: connectErr}
-	if connectErr == nil && lookup == nil {
-		c.problem = service.ErrConfig
-	}
-	d.useConnection(c)
-}
-
-// closeSettings rebuilds the desk's widgets and shows them again.
-func (d *desk) closeSettings() {
-	d.settings = nil
-	d.win.SetContent(d.buildUI())
-	d.refreshAll()
-	d.focusEntry()
-}
-
-func sourceName(src settings.Source) string {
-	switch src {
-	case settings.SourceFile:
-		return tr("settings.source.file")
-	case settings.SourceEnv:
-		return tr("settings.source.env")
-	}
-	return tr("settings.source.flag")
-}
-
-func secretStoreNote(kind, location string) string {
-	switch kind {
-	case "keyring":
-		return tr("settings.secret_keyring", map[string]any{"Location": location})
-	case "file":
-		return tr("settings.secret_file", map[string]any{"Location": location})
-	}
-	return ""
-}
-
-// problemText is a settings problem in the user's language.
-func problemText(p settings.Problem) string {
-	key := "settings.problem." + string(p.Code)
-	if msg := tr(key); msg != key {
-		return msg
-	}
-	return p.Detail
-}
-
-// failureText explains a failed connection test precisely, in the user's language.
-func failureText(err error) string {
-	var se *service.Error
-	if errors.As(err, &se) {
-		switch se.Kind {
-		case service.KindAuth:
-			return tr("error.auth.title")
-		case service.KindNetwork:
-			return tr("error.network.title")
-		case service.KindTimeout:
-			return tr("error.timeout.title")
-		case service.KindServer:
-			return tr("error.server.detail", map[string]any{"Code": se.StatusCode})
-		case service.KindConfig:
-			return tr("error.config.title") + " (" + se.Field + ")"
-		}
-	}
-	return tr("error.unknown.title")
-}
-
-// provisionProblem explains a broken provisioning file for the welcome screen.
-func provisionProblem(err error) string {
-	var se *service.Error
-	if err == nil || !errors.As(err, &se) || se.Kind != service.KindConfig || se.Detail == "" {
-		return ""
-	}
-	return tr("welcome.provision_error", map[string]any{"Detail": se.Detail, "Field": se.Field})
-}
-
-func languageIndex(code string) int {
-	switch code {
-	case LangZhTW:
-		return 1
-	case LangEnglish:
-		return 2
-	}
-	return 0
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	return strconv.Itoa(n)
-}
-
-func atoi(s string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return -1 // Validate reports it next to the field
-	}
-	return n
-}
-
-// warningText says a settings warning in the window's language; a code this version
-// has no sentence for falls back to the English text rather than showing a key.
-func warningText(w settings.Warning) string {
-	key := "settings.warning." + w.Code
-	args := make(map[string]any, len(w.Args))
-	for k, v := range w.Args {
-		args[k] = v
-	}
-	if text := tr(key, args); text != key {
-		return text
-	}
-	return w.String()
 }

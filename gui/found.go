@@ -1,0 +1,43 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ocard-desk/ocard-desk/service"
+)
+
+// foundPanel is the "found" state: the member card on the left; the carrier codes over
+// the expiring points on the right.
+type foundPanel struct {
+	box      *fyne.Container
+	card     *memberCard
+	expiring *expiringList
+	carrier  *carrierView
+}
+
+func newFoundPanel(d *desk) *foundPanel {
+	p := &foundPanel{card: newMemberCard(d.placeholderAvatar), expiring: newExpiringList(),
+		carrier: newCarrierView(d.onCopyCarrier, d.router)}
+	expTitle := widget.NewLabel(tr("member.expiring"))
+	// Room for at least two entries even at the window's minimum size; more scroll.
+	expScroll := container.New(&sizedLayout{height: 100}, container.NewVScroll(p.expiring.list))
+	expiring := container.NewBorder(expTitle, nil, nil, nil, expScroll)
+	right := container.NewBorder(card(p.carrier.box), nil, nil, nil, card(expiring))
+	p.box = container.NewBorder(nil, nil, nil, container.New(&sizedLayout{width: 340}, right), p.card.box)
+	p.expiring.now = d.now
+	return p
+}
+
+// refresh shows m's member. Outside the found state it empties every widget, so no
+// member's data lingers in a hidden panel.
+func (p *foundPanel) refresh(m *deskModel) {
+	member := m.member
+	if m.state != stateFound {
+		member = service.Member{}
+	}
+	p.card.refresh(member, m.mobile)
+	p.expiring.refresh(member.Card)
+	p.carrier.refresh(member.Carrier)
+}

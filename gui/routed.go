@@ -1,0 +1,128 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The window's focusable widgets besides the number entry. Each hands what is typed
+// into it to the input router first (router.go), so that a scan that arrives while it
+// has the focus still reaches the number, and no widget decides that on its own.
+
+// deskButton is a button whose typed characters and keys go through the input router.
+// Enter presses it, as Space does: a keyboard user reaches every action.
+type deskButton struct {
+	widget.Button
+	router *inputRouter
+}
+
+func newDeskButton(label string, icon fyne.Resource, tapped func(), router *inputRouter) *deskButton {
+	b := &deskButton{router: router}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedRune hands r to the input router: a scan goes to the number entry.
+func (b *deskButton) TypedRune(r rune) { b.router.typedRune(fromControl, b, r) }
+
+// TypedKey lets the router have the desk's keys (Esc, F5); Enter and Space press the button.
+func (b *deskButton) TypedKey(ev *fyne.KeyEvent) {
+	if b.router.typedKey(fromControl, b, ev) {
+		return
+	}
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() {
+			b.Tapped(nil)
+		}
+		return
+	}
+	b.Button.TypedKey(ev)
+}
+
+// routedEntry is a settings text field whose characters and keys go through the input
+// router: a scan typed into it is noticed and taken back out (settings_scan.go).
+type routedEntry struct {
+	widget.Entry
+	router *inputRouter
+}
+
+func newRoutedEntry(router *inputRouter) *routedEntry {
+	e := &routedEntry{router: router}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newRoutedPasswordEntry is widget.NewPasswordEntry, routed. The entry's renderer adds
+// the show/hide button to a password entry that has none.
+func newRoutedPasswordEntry(router *inputRouter) *routedEntry {
+	e := &routedEntry{router: router}
+	e.Password = true
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// AcceptsTab lets the router see Tab, which ends many scanners' codes; a Tab that ends
+// no scan moves the focus on as usual (typeTab).
+func (e *routedEntry) AcceptsTab() bool { return true }
+
+// TypedRune hands r to the input router, which types it here (typeRune) unless it is
+// part of a scan.
+func (e *routedEntry) TypedRune(r rune) { e.router.typedRune(fromField, e, r) }
+
+func (e *routedEntry) typeRune(r rune) { e.Entry.TypedRune(r) }
+
+// TypedKey lets the router have Esc and a scan's Enter or Tab first.
+func (e *routedEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.router.typedKey(fromField, e, ev) {
+		return
+	}
+	if ev.Name == fyne.KeyTab {
+		moveFocus(e)
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// moveFocus does what Fyne does with a Tab the focused widget does not take: the next
+// field, or the one before with Shift.
+func moveFocus(o fyne.CanvasObject) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(o)
+	if c == nil {
+		return
+	}
+	if drv, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok && drv.CurrentKeyModifiers()&fyne.KeyModifierShift != 0 {
+		c.FocusPrevious()
+		return
+	}
+	c.FocusNext()
+}
+
+// routedSelect is a settings drop-down whose characters and keys go through the input
+// router. Its list, once open, is Fyne's own menu and takes the focus; the router sees
+// the window's keys again once it closes.
+type routedSelect struct {
+	widget.Select
+	router *inputRouter
+}
+
+func newRoutedSelect(router *inputRouter, options []string) *routedSelect {
+	s := &routedSelect{router: router}
+	s.Options = options
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedRune hands r to the input router.
+func (s *routedSelect) TypedRune(r rune) { s.router.typedRune(fromControl, s, r) }
+
+// TypedKey lets the router have Esc and a scan's Enter first.
+func (s *routedSelect) TypedKey(ev *fyne.KeyEvent) {
+	if s.router.typedKey(fromControl, s, ev) {
+		return
+	}
+	s.Select.TypedKey(ev)
+}

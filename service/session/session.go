@@ -1,0 +1,276 @@
+// Package session turns a desk's configuration into a working connection: it resolves
+// the command line's settings, the environment, head office's provisioning file and the
+// saved settings into a connected client (or the reason there is none), starts the
+// built-in demo server, and saves, tests and reconnects settings. The window (gui) and
+// the command line (service/cli) both start from it; nothing here imports Fyne, and
+// nothing here parses flags.
+package session
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
+)
+
+// Inputs is what a process hands Open: what the command line set and where the rest
+// of the configuration lives.
+type Inputs struct {
+	// Flags is what the command line set; its Present fields win over everything else.
+	Flags settings.Layer
+	// ConfigPath is the provisioning file named on the command line ("" to look for one
+	// in the environment and beside the program).
+	ConfigPath string
+	// Demo runs the desk on the built-in demo server; DemoShop, when set, is the shop
+	// the demo is asked about instead of the demo's own.
+	Demo     bool
+	DemoShop string
+	// IdleClear, when non-zero, is the exact idle auto-clear the command line asked for
+	// (Settings keep whole seconds).
+	IdleClear time.Duration
+
+	Getenv func(string) string // os.Getenv when nil
+	ExeDir string              // where a provisioning file shipped with the program lies
+	Prefs  settings.KV         // the saved settings
+	// Secrets keeps the client secret and the access token between runs; nil opens the
+	// user's keyring, or a file only this user can read.
+	Secrets settings.SecretStore
+	Logger  *slog.Logger // slog.Default() when nil
+}
+
+// Session is a desk's connection and everything the window needs to show and change it.
+// Its fields are set by Open; the methods may be called from any goroutine.
+type Session struct {
+	Client  *service.Client // nil when SetupProblem is set
+	Avatars *service.AvatarFetcher
+	ShopID  string
+	// ShopName is shown in the header; empty means show ShopID.
+	ShopName    string
+	Demo        bool
+	DemoNumbers []demo.Number
+	IdleClear   time.Duration // negative: never
+	Language    string        // "en", "zh-TW" or "" for the system's
+	// SetupProblem is why there is no Client: a broken provisioning file or a missing
+	// or unsafe setting (an *service.Error of KindConfig naming the field).
+	SetupProblem error
+	// Summary describes the connection without secrets, for the window's settings panel.
+	Summary string
+	Logger  *slog.Logger
+
+	// Resolved is the configuration and where each value came from, for the settings
+	// screen (read-only fields, "managed by head office") and the shop picker.
+	Resolved settings.Resolved
+	// Secrets holds the client secret and the access token between runs.
+	Secrets settings.SecretStore
+	// Prefs holds the saved settings.
+	Prefs settings.KV
+
+	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
+	demoServer *demo.Server
+}
+
+// ExecutableDir is where a provisioning file shipped with the app lies. Symlinks are
+// resolved: /usr/bin/ocard-desk may point into the directory IT installed to.
+func ExecutableDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	return filepath.Dir(exe)
+}
+
+// OpenUserSecrets opens the user's secret store: the keyring, or a file only this user
+// can read where there is none.
+func OpenUserSecrets() settings.SecretStore {
+	return settings.OpenSecretStore(settings.KeyringService, settings.DefaultSecretDir())
+}
+
+// Open resolves in (flags win, then the environment, the provisioning file, the saved
+// settings) into a session. The only error is a demo server that cannot start.
+//
+// A missing, unsafe or broken configuration is not an error: the session carries it
+// as SetupProblem, and the window explains it, because a cashier cannot read a
+// terminal. Nothing here sends a request: a stored token is used at the first lookup,
+// and only fetched when missing.
+func Open(in Inputs) (*Session, error) {
+	if in.Getenv == nil {
+		in.Getenv = os.Getenv
+	}
+	if in.Secrets == nil {
+		in.Secrets = OpenUserSecrets()
+	}
+	if in.Logger == nil {
+		in.Logger = slog.Default()
+	}
+	s := &Session{Demo: in.Demo, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger}
+	s.Resolved = settings.Load(settings.Inputs{Flags: in.Flags, ConfigPath: in.ConfigPath, Getenv: in.Getenv,
+		ExeDir: in.ExeDir, Prefs: in.Prefs, Secrets: s.Secrets})
+	r := s.Resolved
+	for _, w := range r.Warnings {
+		s.Logger.Warn("configuration", "warning", w.String())
+	}
+	if why := settings.FallbackReason(s.Secrets); why != "" {
+		s.Logger.Warn("no credential store: the client secret and token are kept in a file only this user can read",
+			"file", s.Secrets.Location(), "reason", why)
+	}
+
+	s.Language = r.Settings.Language
+	s.IdleClear = time.Duration(r.Settings.IdleClearSeconds) * time.Second
+	if in.IdleClear != 0 {
+		s.IdleClear = in.IdleClear // the flag's exact duration, not rounded to seconds
+	}
+	if s.IdleClear <= 0 {
+		s.IdleClear = -1
+	}
+	s.ShopID = r.Settings.CurrentShop
+	if sh, ok := r.Settings.Shop(s.ShopID); ok {
+		s.ShopName = sh.Name
+	}
+	s.Avatars = service.NewAvatarFetcher(service.AvatarOptions{})
+
+	if s.Demo {
+		d, err := s.StartDemo()
+		if err != nil {
+			return nil, fmt.Errorf("cannot start the demo server: %w", err)
+		}
+		s.Client, s.DemoNumbers, s.ShopName, s.ShopID = d.Client, d.Numbers, "", d.ShopID
+		if in.DemoShop != "" {
+			s.ShopID = in.DemoShop
+		}
+		s.Summary = "Demo server (sample data)\n" + summary(s.demoConfig(), s.ShopID)
+	} else {
+		s.Summary = summary(r.Settings.ServiceConfig(r.Secret), s.ShopID)
+		if s.SetupProblem = r.SetupError(); s.SetupProblem == nil {
+			s.Client, s.SetupProblem = s.Connect(r.Settings, r.Secret)
+		}
+	}
+	if r.ProvisionPath != "" {
+		s.Summary += "\nProvisioning file: " + r.ProvisionPath
+	}
+	s.Summary += "\nSecret stored in: " + s.Secrets.Location()
+	if s.SetupProblem != nil {
+		s.Logger.Warn("not configured", "err", s.SetupProblem.Error())
+	}
+	s.Logger.Info("starting", "version", service.Version, "demo", s.Demo, "shop_id", s.ShopID,
+		"provisioning_file", r.ProvisionPath, "secret_store", s.Secrets.Kind())
+	return s, nil
+}
+
+// Welcome reports whether the desk has never been set up: the window then greets the
+// cashier with the demo and the settings instead of an error.
+func (s *Session) Welcome() bool { return !s.Demo && s.Resolved.Unconfigured() }
+
+// Close stops the in-process demo server, if any.
+func (s *Session) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.demoServer != nil {
+		_ = s.demoServer.Close()
+		s.demoServer = nil
+	}
+}
+
+// Connect builds a client for settings c and the secret, with the session's secret
+// store as its token cache (see settings.TokenCacheFor) and its logger, so that the
+// window can reconnect after the user saves settings. It sends nothing.
+func (s *Session) Connect(c settings.Settings, secret string) (*service.Client, error) {
+	if err := c.ConnectionError(secret); err != nil {
+		return nil, err
+	}
+	cfg := c.ServiceConfig(secret)
+	cfg.Logger = s.Logger
+	if s.Secrets != nil {
+		cfg.TokenCache = settings.TokenCacheFor(s.Secrets, cfg)
+	}
+	return service.NewClient(cfg)
+}
+
+// TestConnection fetches a fresh token with c and the secret, for the settings
+// screen's "Test connection", and returns nil or the precise failure (an
+// *service.Error). It neither saves anything nor replaces the stored token: the
+// settings under test may never be saved.
+func (s *Session) TestConnection(ctx context.Context, c settings.Settings, secret string) error {
+	if err := c.ConnectionError(secret); err != nil {
+		return err
+	}
+	cfg := c.ServiceConfig(secret)
+	cfg.Logger = s.Logger
+	client, err := service.NewClient(cfg)
+	if err != nil {
+		return err
+	}
+	return client.CheckConnection(ctx)
+}
+
+// Save validates c and the secret and saves them (see settings.Save): the settings in
+// Prefs, the secret in Secrets. On any problem nothing is saved.
+func (s *Session) Save(c settings.Settings, secret string) []settings.Problem {
+	return settings.Save(s.Prefs, c, secret, s.Secrets)
+}
+
+// Demo is a connection to the built-in demo server.
+type Demo struct {
+	Client  *service.Client
+	ShopID  string
+	Numbers []demo.Number
+}
+
+// StartDemo starts the built-in demo server (once; later calls reuse it) and returns
+// a client for it, its shop and its numbers. The demo's token is never stored: the
+// demo must not touch the secret store.
+func (s *Session) StartDemo() (Demo, error) {
+	s.mu.Lock()
+	if s.demoServer == nil {
+		srv, err := demo.Start(demo.Options{})
+		if err != nil {
+			s.mu.Unlock()
+			return Demo{}, err
+		}
+		s.demoServer = srv
+	}
+	cfg := s.demoServer.Config()
+	s.mu.Unlock()
+	cfg.Logger = s.Logger
+	client, err := service.NewClient(cfg)
+	if err != nil {
+		return Demo{}, err
+	}
+	return Demo{Client: client, ShopID: demo.ShopID, Numbers: demo.Numbers()}, nil
+}
+
+func (s *Session) demoConfig() service.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.demoServer == nil {
+		return service.Config{}
+	}
+	return s.demoServer.Config()
+}
+
+// summary describes the connection for the settings panel. It never includes the secret.
+func summary(cfg service.Config, shopID string) string {
+	secret := "(not set)"
+	if cfg.ClientSecret != "" {
+		secret = "••••••••"
+	}
+	return fmt.Sprintf("API: %s\nToken: %s\nClient ID: %s\nClient secret: %s\nShop: %s",
+		orNotSet(cfg.BaseURL), orNotSet(cfg.TokenURL), orNotSet(cfg.ClientID), secret, orNotSet(shopID))
+}
+
+func orNotSet(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(not set)"
+	}
+	return s
+}
