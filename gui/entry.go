@@ -184,4 +184,3 @@ func isFocusShortcut(s fyne.Shortcut) bool {
 	}
 	return false
 }
-

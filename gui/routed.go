@@ -27,12 +27,20 @@ func newDeskButton(label string, icon fyne.Resource, tapped func(), router *inpu
 // TypedRune hands r to the input router: a scan goes to the number entry.
 func (b *deskButton) TypedRune(r rune) { b.router.typedRune(fromControl, b, r) }
 
-// TypedKey lets the router have the desk's keys (Esc, F5); Enter and Space press the button.
+// AcceptsTab lets the router see Tab, which ends many scanners' codes; a Tab that ends
+// no scan moves the focus on as usual.
+func (b *deskButton) AcceptsTab() bool { return true }
+
+// TypedKey lets the router have the desk's keys (Esc, F5, a scan's Enter or Tab);
+// Enter and Space press the button.
 func (b *deskButton) TypedKey(ev *fyne.KeyEvent) {
 	if b.router.typedKey(fromControl, b, ev) {
 		return
 	}
 	switch ev.Name {
+	case fyne.KeyTab:
+		moveFocus(b)
+		return
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if !b.Disabled() {
 			b.Tapped(nil)
@@ -119,9 +127,16 @@ func newRoutedSelect(router *inputRouter, options []string) *routedSelect {
 // TypedRune hands r to the input router.
 func (s *routedSelect) TypedRune(r rune) { s.router.typedRune(fromControl, s, r) }
 
-// TypedKey lets the router have Esc and a scan's Enter first.
+// AcceptsTab lets the router see a scan's Tab; any other Tab moves the focus on.
+func (s *routedSelect) AcceptsTab() bool { return true }
+
+// TypedKey lets the router have Esc and a scan's Enter or Tab first.
 func (s *routedSelect) TypedKey(ev *fyne.KeyEvent) {
 	if s.router.typedKey(fromControl, s, ev) {
+		return
+	}
+	if ev.Name == fyne.KeyTab {
+		moveFocus(s)
 		return
 	}
 	s.Select.TypedKey(ev)

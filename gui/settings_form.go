@@ -119,7 +119,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	if len(s.Shops) == 0 {
 		f.addShopRow(settings.Shop{})
 	}
-	addShop := widget.NewButtonWithIcon(tr("settings.add_shop"), theme.ContentAddIcon(), func() { f.addShopRow(settings.Shop{}) })
+	addShop := newDeskButton(tr("settings.add_shop"), theme.ContentAddIcon(), func() { f.addShopRow(settings.Shop{}) }, d.router)
 	if r.Locked[settings.FieldShops] {
 		addShop.Disable()
 	}
@@ -143,10 +143,10 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
-	test := widget.NewButtonWithIcon(tr("settings.test"), theme.MediaPlayIcon(), f.onTest)
-	save := widget.NewButtonWithIcon(tr("settings.save"), theme.DocumentSaveIcon(), f.onSave)
+	test := newDeskButton(tr("settings.test"), theme.MediaPlayIcon(), f.onTest, d.router)
+	save := newDeskButton(tr("settings.save"), theme.DocumentSaveIcon(), f.onSave, d.router)
 	save.Importance = widget.HighImportance
-	cancel := widget.NewButtonWithIcon(tr("settings.cancel"), theme.CancelIcon(), f.onCancel)
+	cancel := newDeskButton(tr("settings.cancel"), theme.CancelIcon(), f.onCancel, d.router)
 	title := widget.NewLabel(tr("settings.title"))
 	title.SizeName = theme.SizeNameHeadingText
 	header := container.NewVBox(title)
