@@ -440,7 +440,12 @@ func (e *e2e) compareWithReference(got image.Image, refPath string) {
 		}
 	}
 	if ratio := float64(differ) / float64(b.Dx()*b.Dy()); ratio > 0.03 {
-		failed := filepath.Join(e.t.TempDir(), "actual.png")
+		// Kept where a developer finds it after the run (t.TempDir is gone by then);
+		// testdata/failed/ is ignored by git, like the goldens' failures.
+		failed := filepath.Join("testdata", "failed", strings.ReplaceAll(e.t.Name(), "/", "_")+"-"+filepath.Base(refPath))
+		if err := os.MkdirAll(filepath.Dir(failed), 0o755); err != nil {
+			e.t.Fatal(err)
+		}
 		writePNG(e.t, failed, got)
 		e.t.Errorf("%.1f%% of the pixels differ from %s (actual: %s)", ratio*100, refPath, failed)
 	}
