@@ -14,33 +14,6 @@ import (
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
-// deskState is what the main area shows.
-type deskState int
-
-const (
-	stateIdle deskState = iota
-	stateLoading
-	stateFound
-	stateNotMember
-	stateInvalid
-	stateError
-	stateWelcome
-	stateCount // the number of states, not a state
-)
-
-func (s deskState) String() string {
-	return [...]string{"idle", "loading", "found", "not_member", "invalid", "error", "welcome"}[s]
-}
-
-// deskModel is the state the widgets are drawn from; refreshXxx methods sync widgets to it.
-type deskModel struct {
-	state  deskState
-	mobile string // normalised number of the current lookup ("" when idle)
-	member service.Member
-	err    error
-	recent []string // normalised numbers, newest first
-}
-
 // desk is the one screen of the app. Its fields are touched only on Fyne's goroutine;
 // lookups and avatar fetches run on their own goroutines and come back through onUI.
 type desk struct {
@@ -410,15 +383,4 @@ func (d *desk) focusEntry() {
 	if c := d.win.Canvas(); c != nil {
 		c.Focus(d.ui.entry)
 	}
-}
-
-func addRecent(recent []string, mobile string) []string {
-	out := make([]string, 0, maxRecent)
-	out = append(out, mobile)
-	for _, m := range recent {
-		if m != mobile && len(out) < maxRecent {
-			out = append(out, m)
-		}
-	}
-	return out
 }

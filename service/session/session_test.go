@@ -1,0 +1,57 @@
+package session
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
+)
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func noEnv(string) string { return "" }
+
+// An unconfigured desk is a session with a reason, not an error: the window explains it.
+func TestOpenUnconfiguredIsAWelcome(t *testing.T) {
+	s, err := Open(Inputs{Getenv: noEnv, Prefs: &settings.MemoryKV{}, Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Client != nil || !errors.Is(s.SetupProblem, service.ErrConfig) || !s.Welcome() {
+		t.Fatalf("client %v, problem %v, welcome %v", s.Client, s.SetupProblem, s.Welcome())
+	}
+	if s.IdleClear <= 0 {
+		t.Errorf("idle clear %v, want the default", s.IdleClear)
+	}
+}
+
+// The demo session talks to a real demo server on loopback, for the shop asked for.
+func TestOpenDemoLooksMembersUp(t *testing.T) {
+	s, err := Open(Inputs{Demo: true, DemoShop: "000099", IdleClear: -1, Getenv: noEnv, Prefs: &settings.MemoryKV{},
+		Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Welcome() || s.ShopID != "000099" || s.IdleClear != -1 || len(s.DemoNumbers) == 0 {
+		t.Fatalf("welcome %v, shop %q, idle %v, %d numbers", s.Welcome(), s.ShopID, s.IdleClear, len(s.DemoNumbers))
+	}
+	m, err := s.Client.LookupMember(t.Context(), demo.ShopID, "0903123123")
+	if err != nil || m.ID == "" {
+		t.Fatalf("demo lookup: %+v %v", m, err)
+	}
+	// StartDemo again reuses the running server.
+	d, err := s.StartDemo()
+	if err != nil || d.ShopID != demo.ShopID {
+		t.Fatalf("StartDemo: %+v %v", d, err)
+	}
+	s.Close()
+	if _, err := s.Client.LookupMember(t.Context(), demo.ShopID, "0903123123"); err == nil {
+		t.Fatal("the demo server still answers after Close")
+	}
+}
