@@ -48,13 +48,17 @@ build-debug: deps-build
 run: build
 	./$(OUT)/$(APP) --demo
 
-# test: vet, then every test with the race detector, including the end-to-end test of
-# the real binary in Xvfb and the fuzz seed corpora.
+# test: vet and staticcheck, then every test with the race detector, including the
+# end-to-end test of the real binary in Xvfb and the fuzz seed corpora.
 test: deps
 	go vet ./...
+	$(STATICCHECK) ./...
 	go test -race -count=1 ./...
 	# The 1000-scan abuse test in full: under -race it runs 24 scans (a redraw is slow there).
 	go test -count=1 -run '^TestThousandLookupsNoLeakNoStaleMember$$' ./gui
+
+# staticcheck at a fixed version; `go run pkg@version` builds it without touching go.mod.
+STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # test-fast skips the end-to-end window test.
 test-fast: deps-build

@@ -231,14 +231,3 @@ func (h *harness) runNext() {
 		h.t.Fatal("nothing reached the UI goroutine")
 	}
 }
-
-// drainStates forgets states already drawn.
-func (h *harness) drainStates() {
-	for {
-		select {
-		case <-h.states:
-		default:
-			return
-		}
-	}
-}

@@ -153,8 +153,8 @@ func (c *Client) get(ctx context.Context, u string, tok *oauth2.Token, red *reda
 	if resp.StatusCode/100 == 2 {
 		body, err = readCapped(resp, c.cfg.MaxBodyBytes)
 	} else {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, errorBodyPeek))
-		err = nil // the status already says what went wrong; a partial excerpt will do
+		// The status already says what went wrong; a partial excerpt will do.
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, errorBodyPeek))
 	}
 	if err != nil {
 		return resp.StatusCode, nil, transportError("lookup", ctx, err, red, c.cfg.Timeout)

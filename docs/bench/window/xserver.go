@@ -38,7 +38,7 @@ func startX(procs *reaper) (*xServer, error) {
 	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
 	xvfb.ExtraFiles = []*os.File{w}
 	if err := xvfb.Start(); err != nil {
-		return nil, fmt.Errorf("Xvfb: %w (run `make deps`)", err)
+		return nil, fmt.Errorf("start Xvfb: %w (run `make deps`)", err)
 	}
 	procs.add(xvfb, false)
 	w.Close()
@@ -51,11 +51,11 @@ func startX(procs *reaper) (*xServer, error) {
 	select {
 	case n := <-line:
 		if n == "" {
-			return nil, errors.New("Xvfb reported no display")
+			return nil, errors.New("no display number from Xvfb")
 		}
 		display = ":" + n
 	case <-time.After(30 * time.Second):
-		return nil, errors.New("Xvfb did not start")
+		return nil, errors.New("no display from Xvfb within 30 s")
 	}
 	x := &xServer{display: display, maps: make(chan mapEvent, 16)}
 
