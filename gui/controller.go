@@ -33,6 +33,8 @@ type desk struct {
 	lastSubmit   string
 	lastSubmitAt time.Time
 	lastLookup   string // for F5 and Retry
+	// lastRecentTap is when a recent entry was last tapped (a double click is one tap).
+	lastRecentTap time.Time
 	// idleSeq invalidates idle timers started before the latest activity; idleArmed
 	// says an auto-clear is pending, so that activity postpones it rather than drops it.
 	idleSeq   uint64
@@ -92,21 +94,28 @@ func newDesk(w fyne.Window, opts Options) *desk {
 func (d *desk) onUI(f func()) { d.runOnUI(f) }
 
 func (d *desk) start() {
+	d.setState(d.restingModel())
+	d.focusEntry()
+}
+
+// restingModel is what the window shows with nothing looked up: the idle panel, or,
+// while the desk is not set up, "needs setup" with its exact reason. The reason stays
+// through scans, Esc and the idle auto-clear until the desk is set up.
+func (d *desk) restingModel() deskModel {
 	switch {
-	case (d.opts.Welcome || d.opts.Settings.ProvisionErr != nil) && d.conn.lookup == nil:
-		// "Needs setup": nothing configured yet, or head office's file is broken (and
-		// says where); the demo and the settings are one click away.
-		d.setState(deskModel{state: stateWelcome, err: d.opts.Settings.ProvisionErr})
-	case d.conn.problem != nil || d.conn.lookup == nil:
+	case d.conn.lookup != nil:
+		return deskModel{state: stateIdle, recent: d.model.recent}
+	case d.opts.Welcome || d.opts.Settings.ProvisionErr != nil:
+		// Nothing configured yet, or head office's file is broken (and says where); the
+		// demo and the settings are one click away.
+		return deskModel{state: stateWelcome, err: d.opts.Settings.ProvisionErr}
+	default:
 		err := d.conn.problem
 		if err == nil {
 			err = service.ErrConfig
 		}
-		d.setState(deskModel{state: stateError, err: err})
-	default:
-		d.setState(deskModel{state: stateIdle})
+		return deskModel{state: stateError, err: err}
 	}
-	d.focusEntry()
 }
 
 // useConnection switches the window to a new connection (saved settings, the demo):
@@ -147,7 +156,7 @@ func (d *desk) onSubmit(text string) {
 	mobile, err := service.NormaliseMobile(text)
 	if err != nil {
 		d.cancelPending()
-		d.setState(deskModel{state: stateInvalid, err: err, recent: d.model.recent})
+		d.setState(deskModel{state: stateInvalid, err: err, invalid: classifyNotMobile(text), recent: d.model.recent})
 		d.focusEntry()
 		d.ui.entry.selectAll() // the next scan replaces the bad one
 		return
@@ -206,6 +215,13 @@ func (d *desk) onRepeat() {
 // onRecentTapped looks up a number from the recent list.
 func (d *desk) onRecentTapped(mobile string) {
 	d.touch()
+	// The list re-orders when the answer comes, under the pointer: the second click of
+	// a double click would land on another number and look up a second member.
+	now := d.now()
+	if now.Sub(d.lastRecentTap) < doubleScanWindow {
+		return
+	}
+	d.lastRecentTap = now
 	d.ui.entry.setNumber(mobile)
 	d.lastSubmit, d.lastSubmitAt = mobile, d.now()
 	d.lookup(mobile)
@@ -215,9 +231,12 @@ func (d *desk) onRecentTapped(mobile string) {
 func (d *desk) onEscape() {
 	d.touch()
 	d.idleArmed = false // nothing left on screen to clear
+	// Nothing to repeat either: F5 must not bring the cleared member back, and scanning
+	// the same card again right after Esc is meant.
+	d.lastLookup, d.lastSubmit = "", ""
 	d.cancelPending()
 	d.ui.entry.clear()
-	d.setState(deskModel{state: stateIdle, recent: d.model.recent})
+	d.setState(d.restingModel())
 	d.focusEntry()
 }
 
@@ -225,11 +244,8 @@ func (d *desk) onEscape() {
 func (d *desk) lookup(mobile string) {
 	d.cancelPending()
 	if d.conn.lookup == nil {
-		err := d.conn.problem
-		if err == nil {
-			err = service.ErrConfig
-		}
-		d.setState(deskModel{state: stateError, err: err, mobile: mobile, recent: d.model.recent})
+		d.log.Info("scan on a desk that is not set up: nothing sent")
+		d.setState(d.restingModel())
 		return
 	}
 	d.lastLookup = mobile
@@ -349,7 +365,8 @@ func (d *desk) clearForPrivacy() {
 	d.cancelPending()
 	d.ui.entry.clear()
 	d.lastLookup, d.lastSubmit = "", ""
-	d.setState(deskModel{state: stateIdle})
+	d.model.recent = nil
+	d.setState(d.restingModel())
 	d.focusEntry()
 	d.log.Info("idle auto-clear")
 }

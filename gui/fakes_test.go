@@ -33,6 +33,8 @@ type fakeLookup struct {
 	replies  map[string]reply
 	calls    []string
 	canceled []string
+	// cancelNotify, when set, is told each number whose lookup was cancelled.
+	cancelNotify chan string
 }
 
 func (f *fakeLookup) LookupMember(ctx context.Context, shopID, mobile string) (service.Member, error) {
@@ -49,7 +51,11 @@ func (f *fakeLookup) LookupMember(ctx context.Context, shopID, mobile string) (s
 		case <-ctx.Done():
 			f.mu.Lock()
 			f.canceled = append(f.canceled, mobile)
+			notify := f.cancelNotify
 			f.mu.Unlock()
+			if notify != nil {
+				notify <- mobile
+			}
 			return service.Member{}, ctx.Err()
 		}
 	}

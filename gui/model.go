@@ -1,6 +1,10 @@
 package gui
 
-import "github.com/ocard-desk/ocard-desk/service"
+import (
+	"strings"
+
+	"github.com/ocard-desk/ocard-desk/service"
+)
 
 // deskState is what the main area shows.
 type deskState int
@@ -26,7 +30,39 @@ type deskModel struct {
 	mobile string // normalised number of the current lookup ("" when idle)
 	member service.Member
 	err    error
-	recent []string // normalised numbers, newest first
+	// invalid says what the text was when it is not a mobile number (stateInvalid).
+	invalid notMobileKind
+	recent  []string // normalised numbers, newest first
+}
+
+// notMobileKind is what a submitted text that is not a mobile number looks like: the
+// cashier is told what they scanned, not just what it is not.
+type notMobileKind int
+
+const (
+	notMobileOther   notMobileKind = iota
+	notMobileCarrier               // an e-invoice carrier (/XXX1XXX), e.g. off the customer's phone
+	notMobileProduct               // a product barcode (EAN-8, UPC-A, EAN-13, GTIN-14)
+)
+
+// classifyNotMobile tells an e-invoice carrier and a product barcode from other text.
+func classifyNotMobile(text string) notMobileKind {
+	t := strings.ToUpper(strings.TrimSpace(text))
+	if service.ValidCarrier(t) {
+		return notMobileCarrier
+	}
+	switch len(t) {
+	case 8, 12, 13, 14:
+		if strings.Trim(t, "0123456789") == "" {
+			return notMobileProduct
+		}
+	}
+	return notMobileOther
+}
+
+// key is the translation key prefix of the sentences for kind k.
+func (k notMobileKind) key() string {
+	return [...]string{"invalid", "invalid.carrier", "invalid.product"}[k]
 }
 
 func addRecent(recent []string, mobile string) []string {

@@ -27,6 +27,7 @@ type statePanels struct {
 	loadingText   *widget.Label
 	notMemberText *widget.Label
 	invalidText   *widget.Label
+	invalidHint   *widget.Label
 	errorTitle    *widget.Label
 	errorDetail   *widget.Label
 	retryButton   *deskButton
@@ -97,7 +98,8 @@ func (p *statePanels) refresh(m *deskModel, c connection, canRetry bool) {
 	case stateNotMember:
 		p.notMemberText.SetText(tr("notmember.title", map[string]any{"Mobile": masked}))
 	case stateInvalid:
-		p.invalidText.SetText(tr("invalid.title"))
+		p.invalidText.SetText(tr(m.invalid.key() + ".title"))
+		p.invalidHint.SetText(tr(m.invalid.key() + ".hint"))
 	case stateError:
 		p.refreshError(m.err, canRetry)
 	case stateWelcome:
@@ -179,9 +181,9 @@ func (p *statePanels) buildInvalid() *fyne.Container {
 	p.invalidText = centred("")
 	p.invalidText.SizeName = theme.SizeNameSubHeadingText
 	p.invalidText.Wrapping = fyne.TextWrapWord
-	hint := centred(tr("invalid.hint"))
-	hint.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(layout.NewSpacer(), stateIcon(theme.WarningIcon()), p.invalidText, hint, layout.NewSpacer())
+	p.invalidHint = centred(tr("invalid.hint"))
+	p.invalidHint.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(layout.NewSpacer(), stateIcon(theme.WarningIcon()), p.invalidText, p.invalidHint, layout.NewSpacer())
 }
 
 func (p *statePanels) buildError() *fyne.Container {
