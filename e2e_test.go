@@ -110,6 +110,8 @@ type e2e struct {
 	t       *testing.T
 	bin     string
 	display string
+	config  string // the app's config folder: its preferences and secret file, not the developer's
+	env     []string
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -122,8 +124,9 @@ func newE2E(t *testing.T) *e2e {
 			t.Fatalf("%s is not installed: run `make deps` (Debian: xvfb xdotool imagemagick zbar-tools)", tool)
 		}
 	}
-	e := &e2e{t: t, bin: buildApp(t)}
-	e.display = startXvfb(t)
+	e := &e2e{t: t, bin: buildApp(t), config: t.TempDir()}
+	e.display = startXvfb(t, "1280x800")
+	e.rememberWindowSize(e2eWindow.Dx(), e2eWindow.Dy())
 	return e
 }
 
@@ -156,13 +159,13 @@ func buildApp(t *testing.T) string {
 
 // startXvfb starts a private X server and returns its display. -displayfd makes Xvfb
 // pick a free display and report it once it accepts connections: no polling.
-func startXvfb(t *testing.T) string {
+func startXvfb(t *testing.T, screen string) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen+"x24", "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -203,10 +206,26 @@ type runningApp struct {
 	next   int // states consumed by waitState
 }
 
+// rememberWindowSize writes the window size the app remembers (gui/window_size.go) into
+// its preferences, as a cashier's last session would have left it: the reference
+// screenshots are of a 1024×720 window.
+func (e *e2e) rememberWindowSize(width, height int) {
+	e.t.Helper()
+	dir := filepath.Join(e.config, "fyne", "tw.ocard.desk")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		e.t.Fatal(err)
+	}
+	prefs := fmt.Sprintf(`{"window.width":%d,"window.height":%d}`, width, height)
+	if err := os.WriteFile(filepath.Join(dir, "preferences.json"), []byte(prefs), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func (e *e2e) startApp(args ...string) *runningApp {
 	e.t.Helper()
 	cmd := exec.Command(e.bin, args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display, "LANG=C.UTF-8", "LANGUAGE=")
+	cmd.Env = append(os.Environ(), "DISPLAY="+e.display, "LANG=C.UTF-8", "LANGUAGE=", "XDG_CONFIG_HOME="+e.config)
+	cmd.Env = append(cmd.Env, e.env...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		e.t.Fatal(err)

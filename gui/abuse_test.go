@@ -377,7 +377,7 @@ func idleClearedDesk(t *testing.T) *harness {
 	h.submit("0903123123")
 	h.waitState(stateFound)
 	h.runNext() // the avatar arrives
-	if h.d.ui.panels.found.card.avatar.Image == h.d.placeholderAvatar() || h.d.ui.panels.found.carrier.barcode.Image == nil || h.d.ui.panels.found.carrier.qr.Image == nil {
+	if h.d.ui.panels.found.card.avatar.Image == h.d.placeholderAvatar() || h.d.ui.panels.found.carrier.barcode.img.Image == nil || h.d.ui.panels.found.carrier.qr.img.Image == nil {
 		t.Fatal("the member is not fully on screen before the auto-clear")
 	}
 	h.fireIdle()
@@ -391,7 +391,7 @@ func idleClearedDesk(t *testing.T) *harness {
 func TestIdleAutoClearDropsImagesAndState(t *testing.T) {
 	h := idleClearedDesk(t)
 	w, codes := h.d.ui.panels.found.card, h.d.ui.panels.found.carrier
-	if w.avatar.Image != h.d.placeholderAvatar() || codes.barcode.Image != nil || codes.qr.Image != nil {
+	if w.avatar.Image != h.d.placeholderAvatar() || codes.barcode.img.Image != nil || codes.qr.img.Image != nil {
 		t.Error("after the auto-clear the avatar or a carrier code is still held")
 	}
 	if h.d.model.member.ID != "" || h.d.model.mobile != "" || len(h.d.model.recent) != 0 || h.d.lastLookup != "" || h.d.lastSubmit != "" {

@@ -1,11 +1,7 @@
 package gui
 
 import (
-	"image"
-	"image/color"
-
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,8 +13,8 @@ import (
 // shop's POS scanner reads off the screen, the code as text, and Copy.
 type carrierView struct {
 	box     *fyne.Container
-	barcode *canvas.Image
-	qr      *canvas.Image
+	barcode *moduleCode
+	qr      *moduleCode
 	text    *codeText
 	copy    *deskButton
 	codes   *fyne.Container
@@ -26,23 +22,29 @@ type carrierView struct {
 	invalid *widget.Label
 }
 
-func newCarrierView(onCopy func(), router *inputRouter) *carrierView {
+// Device pixels per module. The barcode's narrow bar is at least 3 device pixels, so it
+// reads from arm's length; the codes grow with the space up to the largest sizes.
+const (
+	barMinPx, barMaxPx = 3, 8
+	qrMinPx, qrMaxPx   = 5, 14
+)
+
+func newCarrierView(onCopy func(), router *inputRouter, scale func() float32) *carrierView {
 	w := &carrierView{}
-	w.barcode = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
-	w.qr = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScalePixels}
+	w.barcode = newModuleCode(code39BarModules, barMinPx, barMaxPx)
+	w.qr = newModuleCode(0, qrMinPx, qrMaxPx)
 	w.text = newCodeText()
 	w.copy = newDeskButton(tr("carrier.copy"), theme.ContentCopyIcon(), onCopy, router)
-	gap := canvas.NewRectangle(color.Transparent) // scanners want clear space between codes
-	gap.SetMinSize(fyne.NewSize(1, theme.Padding()*2))
-	w.codes = container.NewVBox(container.NewCenter(w.barcode), gap, container.NewCenter(w.qr),
-		container.NewCenter(container.NewHBox(w.text, w.copy)))
+	textRow := container.NewCenter(container.NewHBox(w.text, w.copy))
+	w.codes = container.New(&codesLayout{bar: w.barcode, qr: w.qr, text: textRow, scale: scale},
+		w.barcode.img, w.qr.img, textRow)
 	w.missing = centred(tr("carrier.none"))
 	w.missing.Importance = widget.LowImportance
 	w.invalid = centred("")
 	w.invalid.Importance = widget.WarningImportance
 	w.invalid.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabel(tr("carrier.title"))
-	w.box = container.NewVBox(title, w.codes, w.missing, w.invalid)
+	w.box = container.NewBorder(title, nil, nil, nil, container.NewVBox(w.missing, w.invalid), w.codes)
 	return w
 }
 
@@ -51,7 +53,8 @@ func (w *carrierView) refresh(c service.Carrier) {
 	w.codes.Hide()
 	w.missing.Hide()
 	w.invalid.Hide()
-	w.barcode.Image, w.qr.Image = nil, nil
+	w.barcode.set(nil)
+	w.qr.set(nil)
 	w.text.SetText("")
 	w.invalid.SetText("")
 	switch {
@@ -61,27 +64,19 @@ func (w *carrierView) refresh(c service.Carrier) {
 		w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
 		w.invalid.Show()
 	default:
-		bar, errBar := code39Image(c.Code)
-		qr, errQR := qrImage(c.Code)
+		bar, errBar := code39Modules(c.Code)
+		qr, errQR := qrModules(c.Code)
 		if errBar != nil || errQR != nil {
 			w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
 			w.invalid.Show()
 			break
 		}
-		setPixelImage(w.barcode, bar)
-		setPixelImage(w.qr, qr)
+		w.barcode.set(bar)
+		w.qr.set(qr)
 		w.text.SetText(c.Code)
 		w.codes.Show()
+		w.codes.Refresh() // lays the codes out, which draws them at their size
 	}
-	w.barcode.Refresh()
-	w.qr.Refresh()
-}
-
-// setPixelImage shows img at one screen unit per image pixel, never smoothed.
-func setPixelImage(ci *canvas.Image, img image.Image) {
-	ci.Image = img
-	b := img.Bounds()
-	ci.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
 }
 
 // onCopyCarrier puts the carrier code on the clipboard, for a POS that takes it typed.

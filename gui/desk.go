@@ -71,7 +71,7 @@ type Options struct {
 
 // Window size the layout is designed for; it must also fit at minimum size.
 var (
-	defaultWindowSize = fyne.NewSize(1024, 720)
+	defaultWindowSize = fyne.NewSize(1280, 800)
 	doubleScanWindow  = time.Second
 	nearExpiryWindow  = 30 * 24 * time.Hour
 	maxRecent         = 10
@@ -80,7 +80,9 @@ var (
 // Build creates the main window for session s on app a. The caller shows it
 // (ShowAndRun) and closes s after.
 func Build(a fyne.App, s *session.Session) fyne.Window {
-	return buildDesk(a, optionsFor(s)).win
+	d := buildDesk(a, optionsFor(s))
+	placeWindow(a, d.win, s.FullScreen)
+	return d.win
 }
 
 func buildDesk(a fyne.App, opts Options) *desk {

@@ -62,7 +62,7 @@ func TestFoundShowsEveryField(t *testing.T) {
 			t.Errorf("%s = %q, want it to contain %q", k, checks[k], v)
 		}
 	}
-	if codes.barcode.Image == nil || codes.qr.Image == nil {
+	if codes.barcode.img.Image == nil || codes.qr.img.Image == nil {
 		t.Error("carrier codes not drawn")
 	}
 	if h.d.win.Canvas().Focused() != h.d.ui.entry {

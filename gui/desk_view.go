@@ -46,7 +46,10 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.header = newHeaderArea(d)
 	u.header.refresh(d.conn)
 	top := container.NewVBox(u.header.box, container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
-	return container.NewBorder(top, nil, container.NewPadded(u.recent.content()), nil, container.NewPadded(u.panels.body))
+	// The panels scroll rather than grow the window: it must fit small and scaled screens
+	// (1024×600, or 1366×768 at 125 % and 150 %) and never resize itself on a lookup.
+	body := container.NewScroll(container.NewPadded(u.panels.body))
+	return container.NewBorder(top, nil, container.NewPadded(u.recent.content()), nil, body)
 }
 
 // refreshAll shows the panel of the current state and syncs every area with the model.

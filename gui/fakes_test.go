@@ -148,7 +148,7 @@ func newHarness(t *testing.T, language string, opts Options) *harness {
 	h.d.stateObserver = func(s deskState) { h.states <- s }
 	h.d.runOnUI = func(f func()) { h.queue <- f }
 	h.d.after = func(dur time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{dur, f}) }
-	h.d.win.Resize(defaultWindowSize)
+	h.d.win.Resize(goldenWindowSize)
 	t.Cleanup(h.d.win.Close)
 	return h
 }
@@ -237,3 +237,7 @@ func (h *harness) runNext() {
 		h.t.Fatal("nothing reached the UI goroutine")
 	}
 }
+
+// goldenWindowSize is the window size of the golden tests: the smallest common desk
+// screen, where crowding shows first.
+var goldenWindowSize = fyne.NewSize(1024, 720)

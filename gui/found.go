@@ -19,13 +19,15 @@ type foundPanel struct {
 
 func newFoundPanel(d *desk) *foundPanel {
 	p := &foundPanel{card: newMemberCard(d.placeholderAvatar), expiring: newExpiringList(),
-		carrier: newCarrierView(d.onCopyCarrier, d.router)}
+		carrier: newCarrierView(d.onCopyCarrier, d.router, d.canvasScale)}
 	expTitle := widget.NewLabel(tr("member.expiring"))
 	// Room for at least two entries even at the window's minimum size; more scroll.
 	expScroll := container.New(&sizedLayout{height: 100}, container.NewVScroll(p.expiring.list))
 	expiring := container.NewBorder(expTitle, nil, nil, nil, expScroll)
-	right := container.NewBorder(card(p.carrier.box), nil, nil, nil, card(expiring))
-	p.box = container.NewBorder(nil, nil, nil, container.New(&sizedLayout{width: 340}, right), p.card.box)
+	// Space the window has beyond the minimum goes mostly to the carrier codes, so that
+	// they grow with the screen (codesLayout).
+	right := container.New(&shareLayout{vertical: true, weights: []float32{3, 1}}, card(p.carrier.box), card(expiring))
+	p.box = container.New(&reflowLayout{weights: [2]float32{2, 3}}, p.card.box, right)
 	p.expiring.now = d.now
 	return p
 }

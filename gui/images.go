@@ -88,3 +88,12 @@ func iconImage(side float32) *canvas.Image {
 func (d *desk) placeholderAvatar() image.Image {
 	return decodedFit(resources.PlaceholderAvatar, d.pixels(avatarSide))
 }
+
+// canvasScale is the window's scale (device pixels per logical unit); 1 before the
+// window has a canvas.
+func (d *desk) canvasScale() float32 {
+	if c := d.win.Canvas(); c != nil && c.Scale() > 0 {
+		return c.Scale()
+	}
+	return 1
+}

@@ -52,7 +52,7 @@ func newMemberCard(placeholder func() image.Image) *memberCard {
 	w.tier = widget.NewLabel("")
 	w.tier.Importance = widget.HighImportance
 	identity := container.NewBorder(nil, nil, container.NewCenter(w.avatar), nil,
-		container.NewVBox(w.name, w.tier, container.NewHBox(w.memberID, w.mobile)))
+		container.NewVBox(w.name, w.tier, w.memberID, w.mobile))
 
 	w.pointsCaption = widget.NewLabel(tr("member.points"))
 	w.points = widget.NewLabel("")

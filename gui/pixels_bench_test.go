@@ -49,7 +49,7 @@ func benchDesk(tb testing.TB, opts Options) (*desk, chan func()) {
 	// These scans end with Return: the quiet timer of a scan without one would only put
 	// a no-op on the queue, between the items the tests and benchmarks wait for.
 	d.after = func(time.Duration, func()) {}
-	d.win.Resize(defaultWindowSize)
+	d.win.Resize(goldenWindowSize)
 	tb.Cleanup(d.win.Close)
 	return d, queue
 }

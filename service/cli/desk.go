@@ -45,6 +45,7 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 	language := fs.String("lang", "", "language: zh-TW or en (default: the system's; env OCARD_LANG)")
 	logJSON := fs.Bool("log-json", false, "write logs to stderr as JSON lines")
 	logDebug := fs.Bool("debug", false, "log at debug level")
+	fullScreen := fs.Bool("fullscreen", false, "open the window full screen (kiosk desks)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -61,7 +62,7 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		return nil, 2
 	}
 	given := givenFlags(fs)
-	in := session.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Demo: *useDemo,
+	in := session.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Demo: *useDemo, FullScreen: *fullScreen,
 		Getenv: env.getenv, ExeDir: env.exeDir, Prefs: prefs, Secrets: env.openSecrets(),
 		Logger: newLogger(stderr, *logJSON, *logDebug)}
 	if given["shop-name"] {

@@ -36,6 +36,8 @@ type Inputs struct {
 	// IdleClear, when non-zero, is the exact idle auto-clear the command line asked for
 	// (Settings keep whole seconds).
 	IdleClear time.Duration
+	// FullScreen opens the window full screen, for kiosk desks.
+	FullScreen bool
 
 	Getenv func(string) string // os.Getenv when nil
 	ExeDir string              // where a provisioning file shipped with the program lies
@@ -58,6 +60,7 @@ type Session struct {
 	DemoNumbers []demo.Number
 	IdleClear   time.Duration // negative: never
 	Language    string        // "en", "zh-TW" or "" for the system's
+	FullScreen  bool          // the window fills the screen (kiosk desks)
 	// SetupProblem is why there is no Client: a broken provisioning file or a missing
 	// or unsafe setting (an *service.Error of KindConfig naming the field).
 	SetupProblem error
@@ -113,7 +116,7 @@ func Open(in Inputs) (*Session, error) {
 	if in.Logger == nil {
 		in.Logger = slog.Default()
 	}
-	s := &Session{Demo: in.Demo, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger}
+	s := &Session{Demo: in.Demo, FullScreen: in.FullScreen, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger}
 	s.Resolved = settings.Load(settings.Inputs{Flags: in.Flags, ConfigPath: in.ConfigPath, Getenv: in.Getenv,
 		ExeDir: in.ExeDir, Prefs: in.Prefs, Secrets: s.Secrets})
 	r := s.Resolved
