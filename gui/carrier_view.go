@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -57,6 +59,7 @@ func (w *carrierView) refresh(c service.Carrier) {
 	w.qr.set(nil)
 	w.text.SetText("")
 	w.invalid.SetText("")
+	w.copy.SetText(tr("carrier.copy"))
 	switch {
 	case c.Code == "":
 		w.missing.Show()
@@ -84,6 +87,19 @@ func (d *desk) onCopyCarrier() {
 	d.touch()
 	if c := d.model.member.Carrier; c.Valid && d.model.state == stateFound {
 		fyne.CurrentApp().Clipboard().SetContent(c.Code)
+		// Say it worked, on the button itself, for a moment.
+		if f := d.ui.panels.found; f != nil {
+			f.carrier.copy.SetText(tr("carrier.copied"))
+			seq := d.lookupSeq
+			d.after(copiedFeedback, func() {
+				if f == d.ui.panels.found && seq == d.lookupSeq {
+					f.carrier.copy.SetText(tr("carrier.copy"))
+				}
+			})
+		}
 	}
 	d.focusEntry()
 }
+
+// copiedFeedback is how long Copy says "Copied".
+const copiedFeedback = 2 * time.Second

@@ -126,9 +126,10 @@ func (d *desk) useConnection(c connection) {
 	d.lastLookup, d.lastSubmit = "", ""
 	d.refreshHeader()
 	if c.lookup == nil {
-		d.setState(deskModel{state: stateError, err: c.problem})
+		d.setState(deskModel{state: stateError, err: c.problem, recent: d.model.recent})
 	} else {
-		d.setState(deskModel{state: stateIdle})
+		// The recent list stays: the cashier may look the same customers up again.
+		d.setState(deskModel{state: stateIdle, recent: d.model.recent})
 	}
 	d.focusEntry()
 }

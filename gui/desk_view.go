@@ -19,7 +19,9 @@ type deskWidgets struct {
 	header      *headerArea
 	entry       *numberEntry
 	inlineError *widget.Label
-	panels      *statePanels
+	// notice confirms something the cashier did (settings saved) until the next state.
+	notice *widget.Label
+	panels *statePanels
 	recent      *recentList
 	info        *infoPanel
 }
@@ -39,13 +41,16 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError = widget.NewLabel("")
 	u.inlineError.Importance = widget.DangerImportance
 	u.inlineError.Hide()
+	u.notice = widget.NewLabel("")
+	u.notice.Importance = widget.SuccessImportance
+	u.notice.Hide()
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 
 	u.panels = newStatePanels(d)
 	u.recent = newRecentList(d.router, d.onRecentTapped)
 	u.header = newHeaderArea(d)
 	u.header.refresh(d.conn)
-	top := container.NewVBox(u.header.box, container.NewPadded(container.NewVBox(inputRow, u.inlineError)))
+	top := container.NewVBox(u.header.box, container.NewPadded(container.NewVBox(inputRow, u.inlineError, u.notice)))
 	// The panels scroll rather than grow the window: it must fit small and scaled screens
 	// (1024×600, or 1366×768 at 125 % and 150 %) and never resize itself on a lookup.
 	body := container.NewScroll(container.NewPadded(u.panels.body))
@@ -62,6 +67,7 @@ func (d *desk) refreshAll() {
 	} else {
 		u.inlineError.Hide()
 	}
+	u.notice.Hide()
 	u.recent.refresh(m.recent)
 	// Labels and images above changed size; re-layout the tree so nothing overlaps.
 	if c := d.win.Content(); c != nil {
@@ -110,4 +116,10 @@ func (d *desk) fitAvatar(img image.Image, side int) image.Image {
 		f.src, f.side, f.img = img, side, fitImage(img, side)
 	}
 	return f.img
+}
+
+// showNotice confirms an action under the entry, until the window's state changes.
+func (d *desk) showNotice(text string) {
+	d.ui.notice.SetText(text)
+	d.ui.notice.Show()
 }

@@ -33,7 +33,7 @@ type expiringRow struct {
 
 func newExpiringRow() *expiringRow {
 	r := &expiringRow{icon: widget.NewIcon(theme.WarningIcon()), date: widget.NewLabel(""),
-		soon: widget.NewLabel(tr("member.expiring_soon")),
+		soon: widget.NewLabel(""),
 		pts:  widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})}
 	r.soon.Importance = widget.DangerImportance
 	r.box = container.NewBorder(nil, nil, container.NewHBox(r.icon, r.date, r.soon), r.pts)
@@ -72,10 +72,30 @@ func (l *expiringList) refresh(c *service.PointCard) {
 			importance = widget.DangerImportance
 		}
 		showIf(r.icon, soon)
-		showIf(r.soon, soon)
+		r.soon.Importance = importance
+		r.soon.SetText(howSoon(e.Date, now))
+		showIf(r.soon, !e.Date.IsZero())
 		r.date.Importance, r.pts.Importance = importance, importance
 		r.date.SetText(e.DateText)
 		r.pts.SetText(tr("member.expiring_points", map[string]any{"N": groupDigits(e.Points)}))
 		r.box.Show()
 	}
+}
+
+// howSoon says in calendar days how far date is from now: "in 27 days", "tomorrow".
+func howSoon(date, now time.Time) string {
+	y, m, d := date.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	y, m, d = now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	days := int(day.Sub(today).Round(24*time.Hour) / (24 * time.Hour))
+	switch {
+	case days < 0:
+		return tr("member.expired")
+	case days == 0:
+		return tr("member.expires_today")
+	case days == 1:
+		return tr("member.expires_tomorrow")
+	}
+	return tr("member.expires_in", map[string]any{"N": days})
 }

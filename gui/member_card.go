@@ -3,6 +3,7 @@ package gui
 import (
 	"image"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -64,9 +65,8 @@ func newMemberCard(placeholder func() image.Image) *memberCard {
 	w.cardTitle = widget.NewLabel("")
 	w.cardContent = widget.NewLabel("")
 	w.cardContent.Wrapping = fyne.TextWrapWord
-	w.cardDetails = container.NewVBox(
-		container.NewGridWithColumns(3, w.spent, w.convert, w.gifts),
-		w.cardTitle, w.cardContent)
+	// One figure a line: side by side they ran together in a narrow column.
+	w.cardDetails = container.NewVBox(w.spent, w.convert, w.gifts, w.cardTitle, w.cardContent)
 	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails)
 	w.box = container.NewBorder(card(identity), nil, nil, nil, card(points))
 	return w
@@ -105,7 +105,13 @@ func (w *memberCard) refreshPoints(c *service.PointCard) {
 	w.convert.SetText(tr("member.convert", map[string]any{"N": orDash(c.Convert)}))
 	w.gifts.SetText(tr("member.gifts", map[string]any{"N": groupDigits(c.AvailableGifts)}))
 	w.cardTitle.SetText(c.Title)
-	w.cardContent.SetText(c.Content)
+	// Many cards repeat the title as the content ("電子集點" twice): say it once.
+	content := c.Content
+	if strings.TrimSpace(content) == strings.TrimSpace(c.Title) {
+		content = ""
+	}
+	w.cardContent.SetText(content)
+	showIf(w.cardContent, content != "")
 }
 
 // showAvatar shows img, already scaled to the avatar's size on screen (desk.loadAvatar):

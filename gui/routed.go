@@ -120,6 +120,7 @@ type routedSelect struct {
 func newRoutedSelect(router *inputRouter, options []string) *routedSelect {
 	s := &routedSelect{router: router}
 	s.Options = options
+	s.PlaceHolder = tr("settings.select_one") // Fyne's own is English only
 	s.ExtendBaseWidget(s)
 	return s
 }

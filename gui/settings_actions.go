@@ -131,6 +131,7 @@ func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLo
 		c.problem = service.ErrConfig
 	}
 	d.useConnection(c)
+	d.showNotice(tr("desk.settings_saved"))
 }
 
 // closeSettings rebuilds the desk's widgets and shows them again.

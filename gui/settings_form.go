@@ -88,7 +88,10 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	text := func(field settings.Field, label, value, placeholder string) {
 		e := newRoutedEntry(d.router)
 		e.SetText(value)
-		e.SetPlaceHolder(placeholder)
+		if placeholder != "" {
+			// "e.g. …": an empty field must not look as if it held a value.
+			e.SetPlaceHolder(example(placeholder))
+		}
 		if r.Locked[field] {
 			e.Disable()
 		}
@@ -170,7 +173,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 func (f *settingsForm) addShopRow(shop settings.Shop) {
 	row := shopRow{id: newRoutedEntry(f.d.router), name: newRoutedEntry(f.d.router)}
 	row.id.SetText(shop.ID)
-	row.id.SetPlaceHolder("000030")
+	row.id.SetPlaceHolder(example("000030"))
 	row.name.SetText(shop.Name)
 	row.name.SetPlaceHolder(tr("settings.shop_name"))
 	row.id.OnChanged = func(string) { f.refreshShopChoices(f.current.Selected) }
@@ -247,4 +250,9 @@ func (f *settingsForm) collect() (settings.Settings, string) {
 		secret = v
 	}
 	return s, secret
+}
+
+// example is a placeholder that cannot be taken for a value: "e.g. 000030".
+func example(value string) string {
+	return tr("settings.example", map[string]any{"Value": value})
 }
