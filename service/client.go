@@ -42,8 +42,8 @@ type Client struct {
 	http                  *http.Client
 	// redeemHTTP follows no redirect: a write is sent to one place, once.
 	redeemHTTP *http.Client
-	tokens   *tokenSource
-	log      *slog.Logger
+	tokens     *tokenSource
+	log        *slog.Logger
 }
 
 // NewClient validates cfg (see Config.Validate), applies the defaults and returns a
