@@ -32,6 +32,12 @@ func main() {
 			os.Exit(cli.Lookup(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		case "demo-server":
 			os.Exit(cli.DemoServer(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "rewards":
+			os.Exit(cli.Rewards(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "redeem":
+			os.Exit(cli.Redeem(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "journal":
+			os.Exit(cli.Journal(os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	// The app comes first: the saved settings live in its preferences. NewWithID needs
