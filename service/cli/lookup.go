@@ -49,17 +49,17 @@ Flags:
 // lookupRun is one parsed invocation of the lookup command (or of rewards or
 // redeem, which are configured exactly like it).
 type lookupRun struct {
-	name    string // the command, for messages: "lookup", "rewards", "redeem"
-	asJSON  bool
-	cfg     service.Config
-	shopID  string
+	name   string // the command, for messages: "lookup", "rewards", "redeem"
+	asJSON bool
+	cfg    service.Config
+	shopID string
 	// settings are the resolved settings (redeem_enabled, redeem_ticket_id); with
 	// --demo they are the defaults with redeeming on (see docs/REWARDS.md).
 	settings settings.Settings
-	numbers []string // normalised, in the order given
-	raw     []string // as given, for messages
-	stdout  io.Writer
-	stderr  io.Writer
+	numbers  []string // normalised, in the order given
+	raw      []string // as given, for messages
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
 // Lookup runs `ocard-desk lookup` with args (the words after "lookup") and returns
