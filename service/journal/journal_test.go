@@ -208,12 +208,16 @@ func TestRedeemerRetryAndReplay(t *testing.T) {
 // first is under way make one send and all get its answer.
 func TestRedeemerConcurrentConfirmsSendOnce(t *testing.T) {
 	j := openTest(t, t.TempDir())
-	started, release := make(chan struct{}), make(chan struct{})
+	started, release, second := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var sends atomic.Int64
 	r := NewRedeemer(j, SenderFunc(func(ctx context.Context, _ service.RedeemRequest) error {
-		sends.Add(1)
-		close(started)
-		<-release
+		switch sends.Add(1) {
+		case 1:
+			close(started)
+			<-release
+		case 2:
+			close(second)
+		}
 		return nil
 	}))
 	var joined sync.WaitGroup
@@ -226,7 +230,13 @@ func TestRedeemerConcurrentConfirmsSendOnce(t *testing.T) {
 	for range 7 {
 		go func() { res, _ := r.Redeem(context.Background(), req); results <- res }()
 	}
-	joined.Wait() // all seven wait on the first send
+	allJoined := make(chan struct{})
+	go func() { joined.Wait(); close(allJoined) }()
+	select {
+	case <-allJoined: // all seven wait on the first send
+	case <-second:
+		t.Error("a second send while the first was under way")
+	}
 	close(release)
 	for range 8 {
 		if res := <-results; res.State != Done || res.OrderID != req.OrderID {
