@@ -216,3 +216,23 @@ func FuzzDecodeAPIError(f *testing.F) {
 		}
 	})
 }
+
+// TestRedeemRejectionIsRedacted: a refusal that echoes the token, the secret and
+// the number shows none of them.
+func TestRedeemRejectionIsRedacted(t *testing.T) {
+	body := `{"code":"E1","message":"token ` + tokenPrefix + `1 secret ` + jsonEscape(testSecret) + ` mobile 0903515908 +886903515908"}`
+	_, c := newRedeemAPI(t, testRedeemBody, replyStatus(http.StatusBadRequest, body))
+	err := c.Redeem(context.Background(), testRedeem)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindRejected {
+		t.Fatalf("err = %v", err)
+	}
+	for _, leak := range []string{tokenPrefix + "1", testSecret, jsonEscape(testSecret), "0903515908", "903515908"} {
+		if strings.Contains(e.APIMessage, leak) || strings.Contains(e.BodyExcerpt, leak) || strings.Contains(err.Error(), leak) {
+			t.Errorf("%q leaks into %q / %q", leak, e.APIMessage, e.BodyExcerpt)
+		}
+	}
+	if e.APIMessage != "token [token] secret [secret] mobile 0903***908 +886***" {
+		t.Errorf("APIMessage %q", e.APIMessage)
+	}
+}
