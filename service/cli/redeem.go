@@ -129,7 +129,14 @@ func redeem(ctx context.Context, args []string, stdout, stderr io.Writer, env de
 		}
 		return exitFailure // journal unwritable or canceled: nothing was sent
 	}
-	return run.reportRedeem(req, res)
+	balance := ""
+	if res.State == journal.Unknown {
+		// What the cashier compares with before retrying: the balance now.
+		if m, err := client.LookupMember(ctx, run.shopID, req.Mobile); err == nil && m.Card != nil {
+			balance = fmt.Sprint(m.Card.Points)
+		}
+	}
+	return run.reportRedeem(req, res, balance)
 }
 
 // openJournal opens the journal (OCARD_JOURNAL_DIR or the config folder) and
@@ -158,12 +165,15 @@ func (r *lookupRun) openJournal(env deskEnv) (*journal.Journal, bool) {
 }
 
 // reportRedeem prints the outcome and returns the exit status.
-func (r *lookupRun) reportRedeem(req service.RedeemRequest, res journal.Result) int {
+func (r *lookupRun) reportRedeem(req service.RedeemRequest, res journal.Result, balance string) int {
 	msg, code := "", exitFound
 	var se *service.Error
 	switch {
 	case res.State == journal.Unknown:
 		msg, code = "outcome unknown: check the member's balance, then retry with --order-id "+res.OrderID+" or abandon", exitUnknown
+		if balance != "" {
+			msg = "outcome unknown: balance now " + balance + " points; retry with --order-id " + res.OrderID + " if it was not deducted, or abandon"
+		}
 	case res.State == journal.Failed && errors.As(res.Err, &se) && se.APIMessage != "":
 		msg, code = se.APIMessage, exitStatus(res.Err)
 	case res.State == journal.Failed:

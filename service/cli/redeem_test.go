@@ -110,7 +110,7 @@ func TestRedeemCommandOutcomes(t *testing.T) {
 		t.Errorf("refused: %+v", r)
 	}
 	r = runCmd(t, "redeem", env, "--timeout", "300ms", "--points", "10", "--yes", "0900000005")
-	if r.code != exitUnknown || !strings.Contains(r.stdout, "outcome unknown") {
+	if r.code != exitUnknown || !strings.Contains(r.stdout, "outcome unknown: balance now 14508 points") {
 		t.Errorf("unknown: %+v", r)
 	}
 	if n := srv.Stats().RedeemRequests; n != 2 {
