@@ -35,6 +35,7 @@ const (
 	saltName     = "redeem-journal.salt"
 	sequenceName = "redeem-sequence.json"
 	lockName     = "redeem-sequence.lock"
+	sendLockName = "redeem-send.lock"
 )
 
 // maxLine bounds one journal line; real ones are a few hundred bytes.

@@ -258,3 +258,43 @@ func TestLatestAndShown(t *testing.T) {
 		t.Error("Shown")
 	}
 }
+
+// TestTwoProcessesDoNotSendOneOrderTwice: two journals on one folder (as the window
+// and a command line would have) redeem the same order; the second waits for the
+// first's send lock, then finds the order done and sends nothing.
+func TestTwoProcessesDoNotSendOneOrderTwice(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock: docs/REWARDS.md")
+	}
+	dir := t.TempDir()
+	ja, jb := openTest(t, dir), openTest(t, dir)
+	var sends atomic.Int64
+	started, release := make(chan struct{}), make(chan struct{})
+	sender := SenderFunc(func(context.Context, service.RedeemRequest) error {
+		if sends.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	})
+	a, b := NewRedeemer(ja, sender), NewRedeemer(jb, sender)
+	req := pointsReq("000030261204000100077", 5)
+	done := make(chan Result, 1)
+	go func() { res, _ := a.Redeem(context.Background(), req); done <- res }()
+	<-started
+	bLocking := make(chan struct{})
+	b.locking = func() { close(bLocking) }
+	bDone := make(chan Result, 1)
+	go func() { res, _ := b.Redeem(context.Background(), req); bDone <- res }()
+	<-bLocking
+	close(release)
+	if res := <-done; res.State != Done {
+		t.Errorf("first: %+v", res)
+	}
+	if res := <-bDone; res.State != Done || !res.Replayed {
+		t.Errorf("second: %+v", res)
+	}
+	if sends.Load() != 1 {
+		t.Errorf("%d sends, want 1", sends.Load())
+	}
+}

@@ -83,6 +83,20 @@ func (j *Journal) NextOrderID(shopID string) (string, error) {
 	return id, nil
 }
 
+// lockSends takes the journal folder's send lock (see Redeemer.redeem).
+func (j *Journal) lockSends() (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(j.dir, sendLockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	release, err := lockFile(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	return func() { release(); f.Close() }, nil
+}
+
 // writeFileSync replaces path with v as JSON: a temporary file, fsynced, renamed
 // over the old one, then the folder fsynced, so a crash leaves old or new, whole.
 func writeFileSync(path string, v any) error {

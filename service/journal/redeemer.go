@@ -54,8 +54,9 @@ type Redeemer struct {
 
 	mu      sync.Mutex
 	flights map[string]*flight
-	// joined, when set (tests), is called as a call joins a send in progress.
-	joined func()
+	// joined, when set (tests), is called as a call joins a send in progress;
+	// locking as a call is about to take the send lock.
+	joined, locking func()
 }
 
 type flight struct {
@@ -121,6 +122,18 @@ func (r *Redeemer) Redeem(ctx context.Context, req service.RedeemRequest) (Resul
 
 func (r *Redeemer) redeem(ctx context.Context, req service.RedeemRequest) (Result, error) {
 	res := Result{OrderID: req.OrderID}
+	// One redemption at a time on this computer, across processes (the window and
+	// the command line): a pending entry seen under this lock was left by a process
+	// that died (the kernel drops a dead holder's lock), never by one still waiting
+	// for its answer, so treating it as a retry cannot send an order twice at once.
+	if r.locking != nil {
+		r.locking()
+	}
+	unlock, err := r.j.lockSends()
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	entry := r.entry(req)
 	prev, err := r.previous(req.OrderID)
 	if err != nil {
