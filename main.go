@@ -4,6 +4,9 @@
 //	ocard-desk [--demo] [flags]     the window
 //	ocard-desk lookup [flags] MOBILE...   look members up from a terminal
 //	ocard-desk demo-server [--addr]       run the built-in demo server
+//	ocard-desk rewards [--json] MOBILE...  a member's gifts and coupons
+//	ocard-desk redeem ... MOBILE          redeem points or coupons (off unless enabled)
+//	ocard-desk journal [--since DATE]     the redemptions made at this desk
 //	ocard-desk --version
 package main
 
@@ -32,6 +35,12 @@ func main() {
 			os.Exit(cli.Lookup(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		case "demo-server":
 			os.Exit(cli.DemoServer(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "rewards":
+			os.Exit(cli.Rewards(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "redeem":
+			os.Exit(cli.Redeem(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "journal":
+			os.Exit(cli.Journal(os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	// The app comes first: the saved settings live in its preferences. NewWithID needs

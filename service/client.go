@@ -1,8 +1,8 @@
 package service
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,10 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -36,9 +34,13 @@ const (
 type Client struct {
 	cfg      Config
 	endpoint *url.URL // {BaseURL}/v1/user/ocard
-	http     *http.Client
-	tokens   *tokenSource
-	log      *slog.Logger
+	// rewardsURL and redeemURL are the login (rewards) and redeem endpoints.
+	rewardsURL, redeemURL string
+	http                  *http.Client
+	// redeemHTTP follows no redirect: a write is sent to one place, once.
+	redeemHTTP *http.Client
+	tokens     *tokenSource
+	log        *slog.Logger
 }
 
 // NewClient validates cfg (see Config.Validate), applies the defaults and returns a
@@ -60,6 +62,11 @@ func NewClient(cfg Config) (*Client, error) {
 		// which also covers reading the body.
 		http: &http.Client{Transport: cfg.Transport, CheckRedirect: checkRedirect},
 	}
+	c.rewardsURL = base.JoinPath("v1", "user", "ocard", "login").String()
+	c.redeemURL = base.JoinPath("v1", "ticket", "redeem-ocard-member-tickets-points").String()
+	c.redeemHTTP = &http.Client{Transport: cfg.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 	c.tokens = newTokenSource(cfg, checkRedirect)
 	return c, nil
 }
@@ -87,32 +94,62 @@ func (c *Client) LookupMember(ctx context.Context, shopID, mobile string) (Membe
 	}
 	u := *c.endpoint
 	u.RawQuery = url.Values{"shop_id": {shop}, "mobile": {num}}.Encode()
+	// The GET is idempotent, so exchange may send it twice (after a 401).
+	x := c.exchange(ctx, c.http, "lookup", http.MethodGet, u.String(), nil, shop, num)
+	if err := x.readError("lookup", "member API"); err != nil {
+		return Member{}, err
+	}
+	return DecodeMember(x.body)
+}
+
+// exchanged is what exchange got: the last attempt's status and body, or its error.
+type exchanged struct {
+	status int
+	body   []byte
+	err    error
+	// sent reports whether the last attempt was handed to the transport, i.e.
+	// whether the server may have seen it (false when the token could not be had).
+	sent bool
+	red  *redactor
+}
+
+// exchange sends one request to the API with the bearer token. When the API
+// refuses the token with 401 (a rotated secret or a revoked token: x/oauth2 would
+// keep serving the refused token until it expires), the token is replaced and the
+// same bytes are sent once more; a 401 means the request was not acted on, so even
+// a write may be sent again. Nothing else is retried.
+func (c *Client) exchange(ctx context.Context, hc *http.Client, op, method, u string, body []byte, shop, num string) exchanged {
 	for attempt := 1; ; attempt++ {
 		tok, err := c.tokens.token(ctx)
 		if err != nil {
-			return Member{}, err
+			return exchanged{err: err}
 		}
 		red := newRedactor(c.cfg.ClientSecret, tok.AccessToken, num)
 		start := time.Now()
-		status, body, err := c.get(ctx, u.String(), tok, red)
-		c.logAttempt(ctx, shop, num, attempt, status, time.Since(start), err)
-		switch {
-		case err != nil:
-			return Member{}, err
-		case status == http.StatusUnauthorized && attempt == 1:
-			// A rotated secret or revoked token: x/oauth2 would keep serving the
-			// refused token until it expires. The GET is idempotent, so retry once.
+		status, respBody, err := c.send(ctx, hc, op, method, u, body, tok, red)
+		c.logAttempt(ctx, op, shop, num, attempt, status, time.Since(start), err)
+		if err == nil && status == http.StatusUnauthorized && attempt == 1 {
 			c.tokens.invalidate(tok)
 			continue
-		case status == http.StatusUnauthorized || status == http.StatusForbidden:
-			return Member{}, &Error{Kind: KindAuth, Op: "lookup", StatusCode: status,
-				Detail: "member API refused the access token", BodyExcerpt: excerpt(body, red)}
-		case status/100 != 2:
-			return Member{}, &Error{Kind: KindServer, Op: "lookup", StatusCode: status,
-				Detail: "unexpected status", BodyExcerpt: excerpt(body, red)}
 		}
-		return DecodeMember(body)
+		return exchanged{status: status, body: respBody, err: err, sent: true, red: red}
 	}
+}
+
+// readError turns a failed exchange for a read (lookup) into its error, or nil
+// for a 2xx answer. api names the API in the detail.
+func (x exchanged) readError(op, api string) error {
+	switch {
+	case x.err != nil:
+		return x.err
+	case x.status == http.StatusUnauthorized || x.status == http.StatusForbidden:
+		return &Error{Kind: KindAuth, Op: op, StatusCode: x.status,
+			Detail: api + " refused the access token", BodyExcerpt: excerpt(x.body, x.red)}
+	case x.status/100 != 2:
+		return &Error{Kind: KindServer, Op: op, StatusCode: x.status,
+			Detail: "unexpected status", BodyExcerpt: excerpt(x.body, x.red)}
+	}
+	return nil
 }
 
 // CheckConnection fetches a fresh token, so that a settings screen's "Test
@@ -130,41 +167,49 @@ func (c *Client) CheckConnection(ctx context.Context) error {
 // endpoint, so tests and benchmarks can prove that tokens are reused.
 func (c *Client) TokenRequests() int64 { return c.tokens.requests.Load() }
 
-// get makes one GET attempt under its own timeout. A 2xx body is returned whole
-// (up to MaxBodyBytes); any other status comes with the start of its body.
-func (c *Client) get(ctx context.Context, u string, tok *oauth2.Token, red *redactor) (int, []byte, error) {
+// send makes one attempt (a GET, or a POST of a JSON body) under its own
+// timeout. A 2xx body is returned whole (up to MaxBodyBytes); any other status
+// comes with the start of its body. op names the request in errors.
+func (c *Client) send(ctx context.Context, hc *http.Client, op, method, u string, body []byte, tok *oauth2.Token, red *redactor) (int, []byte, error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, u, rd)
 	if err != nil {
 		return 0, nil, configError("base_url", "cannot build the request")
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	// Set here rather than by an oauth2.Transport so the header is ours to reason
 	// about: checkRedirect keeps it on the configured host.
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, nil, transportError("lookup", ctx, err, red, c.cfg.Timeout)
+		return 0, nil, transportError(op, ctx, err, red, c.cfg.Timeout)
 	}
 	defer resp.Body.Close()
-	var body []byte
+	var respBody []byte
 	if resp.StatusCode/100 == 2 {
-		body, err = readCapped(resp, c.cfg.MaxBodyBytes)
+		respBody, err = readCapped(resp, c.cfg.MaxBodyBytes)
 	} else {
 		// The status already says what went wrong; a partial excerpt will do.
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, errorBodyPeek))
+		respBody, _ = io.ReadAll(io.LimitReader(resp.Body, errorBodyPeek))
 	}
 	if err != nil {
-		return resp.StatusCode, nil, transportError("lookup", ctx, err, red, c.cfg.Timeout)
+		return resp.StatusCode, nil, transportError(op, ctx, err, red, c.cfg.Timeout)
 	}
-	return resp.StatusCode, body, nil
+	return resp.StatusCode, respBody, nil
 }
 
 // logAttempt writes the one Debug line per request. The number is masked: logs
 // end up in support tickets.
-func (c *Client) logAttempt(ctx context.Context, shop, num string, attempt, status int, d time.Duration, err error) {
+func (c *Client) logAttempt(ctx context.Context, op, shop, num string, attempt, status int, d time.Duration, err error) {
 	if !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -172,7 +217,7 @@ func (c *Client) logAttempt(ctx context.Context, shop, num string, attempt, stat
 	if err != nil {
 		args = append(args, "error", err.Error()) // *Error texts are safe by construction
 	}
-	c.log.DebugContext(ctx, "ocard member lookup", args...)
+	c.log.DebugContext(ctx, "ocard "+op, args...)
 }
 
 // checkRedirect keeps every hop on the scheme and host the request started with,
@@ -275,99 +320,4 @@ func contextError(op string, ctx context.Context) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return &Error{Kind: KindTimeout, Op: op, Detail: "deadline exceeded", Err: err}
-}
-
-// redactor hides the secret, the token and the phone number in any text that came
-// from a server (error pages love to echo the request). Its replacer is built on
-// first use: only failures have text to redact, and building it on every lookup
-// was a measurable part of the client's overhead (docs/BENCHMARKS.md, P2).
-type redactor struct {
-	secret, token, mobile string
-	once                  sync.Once
-	replacer              *strings.Replacer
-}
-
-func newRedactor(secret, token, mobile string) *redactor {
-	return &redactor{secret: secret, token: token, mobile: mobile}
-}
-
-// Replace returns s with every secret, token and number replaced by a label.
-func (r *redactor) Replace(s string) string {
-	r.once.Do(func() { r.replacer = newReplacer(r.secret, r.token, r.mobile) })
-	return r.replacer.Replace(s)
-}
-
-// newReplacer hides the secret and the token also URL-encoded (how the token form
-// carries the secret) and JSON-escaped (how a JSON error body would quote them).
-// Duplicate patterns are harmless: the first match wins.
-func newReplacer(secret, token, mobile string) *strings.Replacer {
-	var pairs []string
-	add := func(old, repl string) {
-		if old != "" {
-			pairs = append(pairs, old, repl)
-		}
-	}
-	for _, s := range [...]struct{ value, label string }{{secret, "[secret]"}, {token, "[token]"}} {
-		if s.value == "" {
-			continue
-		}
-		add(s.value, s.label)
-		if q := url.QueryEscape(s.value); q != s.value {
-			add(q, s.label)
-		}
-		if j := jsonEscape(s.value); j != s.value {
-			add(j, s.label)
-		}
-		if j := strings.ReplaceAll(jsonEscape(s.value), "/", `\/`); j != s.value {
-			add(j, s.label) // PHP's json_encode escapes slashes
-		}
-	}
-	if isDomesticMobile(mobile) {
-		add(mobile, MaskMobile(mobile))
-		add(mobile[1:], "***") // the same number in +886 form
-	}
-	return strings.NewReplacer(pairs...)
-}
-
-// jsonEscape returns s as encoding/json writes it inside a string literal.
-func jsonEscape(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b[1 : len(b)-1])
-}
-
-// excerpt makes a short, printable, redacted extract of a body for diagnostics.
-func excerpt(body []byte, red *redactor) string {
-	cut := len(body) > errorBodyPeek
-	if cut {
-		body = body[:errorBodyPeek]
-	}
-	text := red.Replace(string(body))
-	if cut {
-		// A secret or token cut in two at the peek's end cannot be recognised to
-		// redact; keep only the first half, which no such fragment reaches (secrets and
-		// tokens are well under errorBodyPeek/2 bytes).
-		text = text[:min(len(text), errorBodyPeek/2)]
-	}
-	return cleanText(text, maxExcerpt)
-}
-
-// cleanText turns s into one line of printable text of at most max bytes:
-// control and format characters become spaces, runs of space collapse.
-func cleanText(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut]
 }

@@ -22,6 +22,14 @@ const (
 	KindTimeout                      // the request took longer than the configured timeout
 	KindServer                       // the server answered with a non-2xx status (or a refused redirect)
 	KindMalformed                    // the server answered 2xx with a body we cannot understand or that is too large
+	// KindRejected: the server refused a redemption (a 4xx other than 401/403);
+	// nothing was charged. APIMessage holds the server's message, to show.
+	KindRejected
+	// KindOutcomeUnknown: a redemption was sent but no answer says whether it was
+	// made (timeout, dropped connection, 5xx, cancellation mid-request). It is never
+	// retried automatically: refetch the member, then retry with the same order id
+	// or abandon.
+	KindOutcomeUnknown
 )
 
 // Sentinels for errors.Is: errors.Is(err, ErrAuth) is true for every *Error of KindAuth.
@@ -33,6 +41,10 @@ var (
 	ErrTimeout      = &Error{Kind: KindTimeout}
 	ErrServer       = &Error{Kind: KindServer}
 	ErrMalformed    = &Error{Kind: KindMalformed}
+	// ErrRejected matches a redemption the server refused (see KindRejected).
+	ErrRejected = &Error{Kind: KindRejected}
+	// ErrOutcomeUnknown matches a redemption whose outcome is unknown (see KindOutcomeUnknown).
+	ErrOutcomeUnknown = &Error{Kind: KindOutcomeUnknown}
 )
 
 // Error is every failure the service reports. Its message never contains a secret,
@@ -49,7 +61,11 @@ type Error struct {
 	BodyExcerpt string
 	// Field names the configuration field at fault, for KindConfig.
 	Field string
-	Err   error
+	// APICode and APIMessage are the platform's error body ({"code","message"}),
+	// redacted and cut to one line, for KindRejected (and any failure that had one).
+	// APIMessage is what the cashier is shown.
+	APICode, APIMessage string
+	Err                 error
 }
 
 func (e *Error) Error() string {
@@ -65,6 +81,13 @@ func (e *Error) Error() string {
 	}
 	if e.Detail != "" {
 		msg += ": " + e.Detail
+	}
+	if e.APIMessage != "" || e.APICode != "" {
+		msg += fmt.Sprintf(" (server says: %s", e.APIMessage)
+		if e.APICode != "" {
+			msg += " [" + e.APICode + "]"
+		}
+		msg += ")"
 	}
 	return msg
 }
@@ -97,6 +120,10 @@ func (k Kind) String() string {
 		return "server error"
 	case KindMalformed:
 		return "malformed response"
+	case KindRejected:
+		return "refused by the server"
+	case KindOutcomeUnknown:
+		return "outcome unknown"
 	}
 	return "error"
 }

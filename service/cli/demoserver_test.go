@@ -29,13 +29,15 @@ func TestDemoServerServesUntilCancelled(t *testing.T) {
 	settings := map[string]string{}
 	var out strings.Builder
 	sc := bufio.NewScanner(pr)
+	nums := demo.Numbers()
+	last := nums[len(nums)-1].Mobile
 	for sc.Scan() {
 		line := sc.Text()
 		out.WriteString(line + "\n")
 		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":  "); ok {
 			settings[k] = strings.TrimSpace(v)
 		}
-		if strings.Contains(line, "0900000004") { // the last number listed
+		if strings.Contains(line, last) {
 			break
 		}
 	}

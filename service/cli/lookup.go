@@ -46,15 +46,20 @@ With several numbers the largest wins.
 Flags:
 `
 
-// lookupRun is one parsed invocation of the lookup command.
+// lookupRun is one parsed invocation of the lookup command (or of rewards or
+// redeem, which are configured exactly like it).
 type lookupRun struct {
-	asJSON  bool
-	cfg     service.Config
-	shopID  string
-	numbers []string // normalised, in the order given
-	raw     []string // as given, for messages
-	stdout  io.Writer
-	stderr  io.Writer
+	name   string // the command, for messages: "lookup", "rewards", "redeem"
+	asJSON bool
+	cfg    service.Config
+	shopID string
+	// settings are the resolved settings (redeem_enabled, redeem_ticket_id); with
+	// --demo they are the defaults with redeeming on (see docs/REWARDS.md).
+	settings settings.Settings
+	numbers  []string // normalised, in the order given
+	raw      []string // as given, for messages
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
 // Lookup runs `ocard-desk lookup` with args (the words after "lookup") and returns
@@ -93,20 +98,40 @@ func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, env de
 	return run.lookupAll(ctx, client)
 }
 
+// commandSpec is what differs between the commands configured like lookup.
+type commandSpec struct {
+	name, usage string
+	jsonHelp    string
+	// flags adds the command's own flags and returns what they add to the flag
+	// layer of the settings (nil when nothing).
+	flags func(fs *flag.FlagSet) func(l *settings.Layer, given map[string]bool)
+}
+
+var lookupSpec = commandSpec{name: "lookup", usage: lookupUsage, jsonHelp: "print one JSON object per number, one per line"}
+
 // parseLookup reads flags, environment, provisioning file, saved settings and
 // numbers. It returns a nil run and the exit status when the command should stop
 // before any request. It starts the in-process demo server for --demo, which the
 // caller must close.
 func parseLookup(args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (*lookupRun, *demo.Server, int) {
-	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
+	return parseCommand(lookupSpec, args, stdout, stderr, env, prefs)
+}
+
+// parseCommand is parseLookup for any command described by spec.
+func parseCommand(spec commandSpec, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (*lookupRun, *demo.Server, int) {
+	fs := flag.NewFlagSet(spec.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, lookupUsage)
+		fmt.Fprint(stderr, spec.usage)
 		fs.PrintDefaults()
 	}
-	asJSON := fs.Bool("json", false, "print one JSON object per number, one per line")
+	asJSON := fs.Bool("json", false, spec.jsonHelp)
 	useDemo := fs.Bool("demo", false, "use the built-in demo server")
 	f := addConnectionFlags(fs)
+	var extra func(l *settings.Layer, given map[string]bool)
+	if spec.flags != nil {
+		extra = spec.flags(fs)
+	}
 
 	rawNumbers, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -115,9 +140,9 @@ func parseLookup(args []string, stdout, stderr io.Writer, env deskEnv, prefs set
 	if err != nil {
 		return nil, nil, exitUsage // the flag package has printed the problem and usage
 	}
-	run := &lookupRun{asJSON: *asJSON, raw: rawNumbers, stdout: stdout, stderr: stderr}
+	run := &lookupRun{name: spec.name, asJSON: *asJSON, raw: rawNumbers, stdout: stdout, stderr: stderr}
 	if len(rawNumbers) == 0 {
-		run.fail("no mobile number given (usage: ocard-desk lookup [flags] MOBILE...)")
+		run.fail("no mobile number given (usage: ocard-desk " + spec.name + " [flags] MOBILE...)")
 		return nil, nil, exitUsage
 	}
 	if *f.timeout <= 0 {
@@ -149,15 +174,22 @@ func parseLookup(args []string, stdout, stderr io.Writer, env deskEnv, prefs set
 			return nil, nil, exitFailure
 		}
 		run.cfg, run.shopID = demoLookupConfig(srv, f, given)
+		run.settings = settings.Defaults()
+		run.settings.RedeemEnabled = true // the demo's accounts are invented: nothing real is charged
+		if extra != nil {
+			l := settings.Layer{Present: map[settings.Field]bool{}}
+			extra(&l, given)
+			run.settings.RedeemTicketID = l.Settings.RedeemTicketID
+		}
 		if run.shopID == "" {
 			run.fail("configuration: no shop id (--shop-id)")
 			_ = srv.Close()
 			return nil, nil, exitUsage
 		}
-	} else if !run.resolve(f, given, env, prefs) {
+	} else if !run.resolve(f, given, env, prefs, extra) {
 		return nil, nil, exitUsage
 	}
-	run.cfg.UserAgent = service.UserAgent() + " (lookup)"
+	run.cfg.UserAgent = service.UserAgent() + " (" + spec.name + ")"
 	// The command's output is its stdout and one line per error; the client's
 	// debug lines would only clutter a script's stderr.
 	run.cfg.Logger = slog.New(slog.DiscardHandler)
@@ -170,13 +202,18 @@ func parseLookup(args []string, stdout, stderr io.Writer, env deskEnv, prefs set
 // resolve fills r.cfg and r.shopID as the window would: flags, environment,
 // provisioning file, saved settings and secret. A configuration that cannot connect
 // is reported naming the file and field, and resolve returns false.
-func (r *lookupRun) resolve(f *connectionFlags, given map[string]bool, env deskEnv, prefs settings.KV) bool {
+func (r *lookupRun) resolve(f *connectionFlags, given map[string]bool, env deskEnv, prefs settings.KV,
+	extra func(l *settings.Layer, given map[string]bool)) bool {
 	secrets := env.openSecrets()
-	res := settings.Load(settings.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Getenv: env.getenv,
+	layer := f.layer(given)
+	if extra != nil {
+		extra(&layer, given)
+	}
+	res := settings.Load(settings.Inputs{Flags: layer, ConfigPath: *f.config, Getenv: env.getenv,
 		ExeDir: env.exeDir, Prefs: prefs, Secrets: secrets})
 	r.cfg.ClientSecret = res.Secret // for redaction, from here on
 	for _, w := range res.Warnings {
-		fmt.Fprintln(r.stderr, "ocard-desk lookup: warning: "+redact(w.String(), res.Secret))
+		fmt.Fprintln(r.stderr, "ocard-desk "+r.name+": warning: "+redact(w.String(), res.Secret))
 	}
 	if err := res.SetupError(); err != nil {
 		r.fail(err.Error())
@@ -187,6 +224,13 @@ func (r *lookupRun) resolve(f *connectionFlags, given map[string]bool, env deskE
 	// fetches is not stored, so a test from a terminal leaves the desk as it was.
 	r.cfg.TokenCache = settings.ReadOnlyTokenCache(settings.TokenCacheFor(secrets, r.cfg))
 	r.shopID = res.Settings.CurrentShop
+	r.settings = res.Settings
+	for _, p := range res.Settings.Validate(res.Secret) {
+		if p.Field == settings.FieldRedeemTicketID { // not a connection problem, but a wrong id would be sent
+			r.fail(fmt.Sprintf("configuration: %s (%s)", p, res.Sources[p.Field]))
+			return false
+		}
+	}
 	return true
 }
 
@@ -277,13 +321,13 @@ func (r *lookupRun) report(mobile, display string, err error) int {
 	} else {
 		fmt.Fprintf(r.stdout, "%s: error: %s\n", display, msg)
 	}
-	fmt.Fprintf(r.stderr, "ocard-desk lookup: %s: %s\n", display, msg)
+	fmt.Fprintf(r.stderr, "ocard-desk %s: %s: %s\n", r.name, display, msg)
 	return exitStatus(err)
 }
 
 // fail prints a problem that concerns the whole command rather than one number.
 func (r *lookupRun) fail(msg string) {
-	fmt.Fprintln(r.stderr, "ocard-desk lookup: "+redact(msg, r.cfg.ClientSecret))
+	fmt.Fprintln(r.stderr, "ocard-desk "+r.name+": "+redact(msg, r.cfg.ClientSecret))
 }
 
 func exitStatus(err error) int {

@@ -37,8 +37,9 @@ type Options struct {
 	// Addr is the loopback address to listen on; default "127.0.0.1:0" (any free port).
 	// A non-loopback address is refused.
 	Addr string
-	// SlowDelay is how long the "slower than the timeout" number takes; default 15s,
-	// longer than the client's default 10s timeout.
+	// SlowDelay is how long the "slower than the timeout" number takes, and how long
+	// the commit-then-time-out redemption waits before answering; default 15s, longer
+	// than the client's default 10s timeout.
 	SlowDelay time.Duration
 	// AvatarDelay is how long /avatars/slow.png takes; default 2s.
 	AvatarDelay time.Duration
@@ -49,6 +50,10 @@ type Stats struct {
 	TokenRequests  int64 // POSTs (and other attempts) to the token endpoint
 	MemberRequests int64 // requests to /v1/user/ocard, refused ones included
 	AvatarRequests int64 // requests under /avatars/
+	// RewardsRequests and RedeemRequests count requests to the login (rewards) and
+	// redeem endpoints, refused ones included: tests count POSTs with them.
+	RewardsRequests int64
+	RedeemRequests  int64
 }
 
 // Server is a running demo server. Close it when done.
@@ -61,6 +66,11 @@ type Server struct {
 	hooks testHooks
 
 	tokenRequests, memberRequests, avatarRequests atomic.Int64
+	rewardsRequests, redeemRequests               atomic.Int64
+
+	// rw is the rewards state: points deducted, coupons used, order ids seen. It
+	// lasts as long as this server.
+	rw rewardsState
 
 	mu sync.Mutex
 	// tokens holds every issued, unexpired and unrevoked access token.
@@ -162,9 +172,11 @@ func (s *Server) Config() service.Config {
 // Stats returns the request counts so far.
 func (s *Server) Stats() Stats {
 	return Stats{
-		TokenRequests:  s.tokenRequests.Load(),
-		MemberRequests: s.memberRequests.Load(),
-		AvatarRequests: s.avatarRequests.Load(),
+		TokenRequests:   s.tokenRequests.Load(),
+		MemberRequests:  s.memberRequests.Load(),
+		AvatarRequests:  s.avatarRequests.Load(),
+		RewardsRequests: s.rewardsRequests.Load(),
+		RedeemRequests:  s.redeemRequests.Load(),
 	}
 }
 
@@ -191,6 +203,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(tokenPath, s.handleToken)
 	mux.HandleFunc("/v1/user/ocard", s.handleMember)
 	mux.HandleFunc("/avatars/{name}", s.handleAvatar)
+	mux.HandleFunc(rewardsPath, s.handleRewards)
+	mux.HandleFunc(redeemPath, s.handleRedeem)
 	return s.track(mux)
 }
 
@@ -217,7 +231,10 @@ func (s *Server) handleIndex(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "Ocard Desk demo server\n\ntoken:  POST %s (client_id=%s, client_secret=%s, grant_type=client_credentials)\n",
 		s.TokenURL(), ClientID, ClientSecret)
-	fmt.Fprintf(w, "member: GET %s/v1/user/ocard?shop_id=%s&mobile=NUMBER (Authorization: Bearer TOKEN)\n\n", s.baseURL, ShopID)
+	fmt.Fprintf(w, "member: GET %s/v1/user/ocard?shop_id=%s&mobile=NUMBER (Authorization: Bearer TOKEN)\n", s.baseURL, ShopID)
+	fmt.Fprintf(w, "rewards: POST %s%s {\"store_id\",\"phone_number\"}\n", s.baseURL, rewardsPath)
+	fmt.Fprintf(w, "redeem: POST %s%s {\"shop_id\",\"order_id\",\"ticket_ids\",\"mobile\",\"points\"}\n", s.baseURL, redeemPath)
+	fmt.Fprint(w, "(redemptions last while this server runs; a repeated order_id is answered 204 without deducting again)\n\n")
 	for _, n := range Numbers() {
 		fmt.Fprintf(w, "  %s  %s\n", n.Mobile, n.Label)
 	}

@@ -32,6 +32,10 @@ const (
 	faultServerError       // HTTP 500 with an HTML body
 	faultRevokeOnce        // 401 on the first use of a token, then a member
 	faultMalformed         // HTTP 200 with a truncated JSON body
+	// Redemption faults; lookups of these numbers answer normally.
+	faultCommitThenHang // a redemption is made, then answered after SlowDelay (unknown outcome)
+	faultRefuse         // a redemption is refused: 400 {"code":1001,"message":…}
+	faultRevokeRedeem   // the first redemption's token is revoked (401); a new token succeeds
 )
 
 type entry struct {
@@ -59,6 +63,9 @@ var entries = []entry{
 	{Number{"0900000002", "Fault: HTTP 500 with an HTML page"}, "server-error.html", faultServerError},
 	{Number{"0900000003", "Fault: the token is revoked once; a retry with a new token succeeds"}, "revoked-once.json", faultRevokeOnce},
 	{Number{"0900000004", "Fault: a malformed (truncated) response"}, "malformed.json", faultMalformed},
+	{Number{"0900000005", "Fault: a redemption is made but answered too late (outcome unknown)"}, "seed-member.json", faultCommitThenHang},
+	{Number{"0900000006", "Fault: a redemption is refused (400 with code and message)"}, "seed-member.json", faultRefuse},
+	{Number{"0900000007", "Fault: the token is revoked before the first redemption; a new token succeeds"}, "seed-member.json", faultRevokeRedeem},
 }
 
 // notMemberEntry answers for every number not in entries, with the seed's example.
@@ -125,7 +132,7 @@ func (s *Server) handleMember(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	body, err := s.render(e.file)
+	body, err := s.memberBody(e)
 	if err != nil {
 		http.Error(w, "demo data missing", http.StatusInternalServerError)
 		return

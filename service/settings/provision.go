@@ -116,6 +116,8 @@ func LoadProvision(path string) (*Provision, error) {
 	d.str(FieldLanguage, &s.Language, p.Present)
 	d.int(FieldTimeout, &s.TimeoutSeconds, p.Present)
 	d.int(FieldIdleClear, &s.IdleClearSeconds, p.Present)
+	d.bool(FieldRedeemEnabled, &s.RedeemEnabled, p.Present)
+	d.str(FieldRedeemTicketID, &s.RedeemTicketID, p.Present)
 	d.shops(&s.Shops, p.Present, &p.Unknown)
 	if raw, ok := top[fieldLocked]; ok && d.err == nil {
 		if err := json.Unmarshal(raw, &p.Locked); err != nil || isNull(raw) {

@@ -62,6 +62,18 @@ func (d *decoder) int(f Field, dst *int, present map[Field]bool) {
 	present[f] = true
 }
 
+func (d *decoder) bool(f Field, dst *bool, present map[Field]bool) {
+	raw, ok := d.raw(f)
+	if !ok {
+		return
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		d.err = d.bad(string(f), "%q must be true or false, without quotes", f)
+		return
+	}
+	present[f] = true
+}
+
 // shops reads [{"id": "000030", "name": "信義店"}, …].
 func (d *decoder) shops(dst *[]Shop, present map[Field]bool, unknown *[]string) {
 	raw, ok := d.raw(FieldShops)

@@ -44,7 +44,7 @@ func TestLoadProvisionExample(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 	for _, f := range Fields() {
-		if want := f != FieldTimeout && f != FieldLanguage; p.Present[f] != want {
+		if want := f != FieldTimeout && f != FieldLanguage && f != FieldRedeemEnabled && f != FieldRedeemTicketID; p.Present[f] != want {
 			t.Errorf("present[%s] = %v", f, p.Present[f])
 		}
 	}

@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -97,8 +98,10 @@ const (
 )
 
 // EnvLayer reads OCARD_BASE_URL, OCARD_TOKEN_URL, OCARD_CLIENT_ID, OCARD_CLIENT_SECRET,
-// OCARD_SHOP_ID, OCARD_SHOP_NAME, OCARD_SCOPE and OCARD_LANG. A variable set to ""
-// counts as unset.
+// OCARD_SHOP_ID, OCARD_SHOP_NAME, OCARD_SCOPE, OCARD_LANG, OCARD_REDEEM_ENABLED
+// (true/false, 1/0) and OCARD_REDEEM_TICKET_ID. A variable set to "" counts as
+// unset; so does an OCARD_REDEEM_ENABLED that is not a boolean (redeeming stays as
+// the lower sources say, off by default).
 func EnvLayer(getenv func(string) string) Layer {
 	l := Layer{Present: map[Field]bool{}}
 	if getenv == nil {
@@ -117,6 +120,11 @@ func EnvLayer(getenv func(string) string) Layer {
 	set(FieldScope, "OCARD_SCOPE", &l.Settings.Scope)
 	set(FieldLanguage, "OCARD_LANG", &l.Settings.Language)
 	set(FieldDefaultShop, "OCARD_SHOP_ID", &l.Settings.CurrentShop)
+	set(FieldRedeemTicketID, "OCARD_REDEEM_TICKET_ID", &l.Settings.RedeemTicketID)
+	if on, err := strconv.ParseBool(strings.TrimSpace(getenv("OCARD_REDEEM_ENABLED"))); err == nil {
+		l.Settings.RedeemEnabled = on
+		l.Present[FieldRedeemEnabled] = true
+	}
 	if id, name := strings.TrimSpace(l.Settings.CurrentShop), getenv("OCARD_SHOP_NAME"); id != "" || name != "" {
 		l.Settings.Shops = []Shop{{ID: id, Name: name}}
 	}
@@ -235,6 +243,10 @@ func copyField(f Field, dst *Settings, src Settings) {
 		dst.IdleClearSeconds = src.IdleClearSeconds
 	case FieldLanguage:
 		dst.Language = src.Language
+	case FieldRedeemEnabled:
+		dst.RedeemEnabled = src.RedeemEnabled
+	case FieldRedeemTicketID:
+		dst.RedeemTicketID = src.RedeemTicketID
 	}
 }
 
@@ -244,7 +256,8 @@ func sameField(f Field, a, b Settings) bool {
 	copyField(f, &y, b)
 	return slices.Equal(x.Shops, y.Shops) && x.BaseURL == y.BaseURL && x.TokenURL == y.TokenURL &&
 		x.Scope == y.Scope && x.ClientID == y.ClientID && x.CurrentShop == y.CurrentShop &&
-		x.TimeoutSeconds == y.TimeoutSeconds && x.IdleClearSeconds == y.IdleClearSeconds && x.Language == y.Language
+		x.TimeoutSeconds == y.TimeoutSeconds && x.IdleClearSeconds == y.IdleClearSeconds && x.Language == y.Language &&
+		x.RedeemEnabled == y.RedeemEnabled && x.RedeemTicketID == y.RedeemTicketID
 }
 
 // NeedsSetup reports whether the desk has no usable connection: the provisioning file

@@ -14,7 +14,8 @@ import (
 var allSources = []Source{SourceDefault, SourceSaved, SourceFile, SourceEnv, SourceFlag}
 
 // valueFrom is the value a source gives field f in the precedence table; the
-// default's is Defaults()'s. Every source's value differs from every other's.
+// default's is Defaults()'s. Every source's value differs from every other's, but
+// for the two-valued redeem fields, whose values alternate from source to source.
 func valueFrom(f Field, src Source) (Settings, string) {
 	n := int(src)
 	tag := strings.ReplaceAll(src.String(), " ", "-")
@@ -44,6 +45,10 @@ func valueFrom(f Field, src Source) (Settings, string) {
 		s.IdleClearSeconds = map[Source]int{SourceSaved: 0, SourceFile: 62, SourceEnv: 63, SourceFlag: 64}[src] // 0: "never" survives
 	case FieldLanguage:
 		s.Language = "lang-" + tag
+	case FieldRedeemEnabled:
+		s.RedeemEnabled = n%2 == 1 // saved on, file off, env on, flag off
+	case FieldRedeemTicketID:
+		s.RedeemTicketID = map[bool]string{true: TicketIDPOSCode, false: TicketIDSerial}[n%2 == 1]
 	}
 	return s, secret
 }

@@ -34,12 +34,18 @@ const (
 	FieldTimeout      Field = "timeout_seconds"
 	FieldIdleClear    Field = "idle_clear_seconds"
 	FieldLanguage     Field = "language"
+	// FieldRedeemEnabled turns redemptions (points and coupons) on; off by default.
+	FieldRedeemEnabled Field = "redeem_enabled"
+	// FieldRedeemTicketID says which coupon id a redemption sends as ticket_ids:
+	// "serial" (default) or "pos_code" (docs/REWARDS.md: the API docs do not say).
+	FieldRedeemTicketID Field = "redeem_ticket_id"
 )
 
 // Fields returns every Field in form order.
 func Fields() []Field {
 	return []Field{FieldBaseURL, FieldTokenURL, FieldScope, FieldClientID, FieldClientSecret,
-		FieldShops, FieldDefaultShop, FieldTimeout, FieldIdleClear, FieldLanguage}
+		FieldShops, FieldDefaultShop, FieldTimeout, FieldIdleClear, FieldLanguage,
+		FieldRedeemEnabled, FieldRedeemTicketID}
 }
 
 // connectionFields are those without which no lookup can be made.
@@ -56,6 +62,12 @@ const (
 	MinIdleClearSeconds     = 5
 	MaxIdleClearSeconds     = 24 * 60 * 60
 	maxShopIDLen            = 64 // as service.Client.LookupMember accepts
+)
+
+// The values of Settings.RedeemTicketID; "" means TicketIDSerial.
+const (
+	TicketIDSerial  = "serial"
+	TicketIDPOSCode = "pos_code"
 )
 
 // Languages the window is translated into; "" follows the system.
@@ -87,6 +99,19 @@ type Settings struct {
 	IdleClearSeconds int `json:"idle_clear_seconds"`
 	// Language is "en", "zh-TW" or "" for the system's.
 	Language string `json:"language,omitempty"`
+	// RedeemEnabled allows redemptions from this desk; off unless turned on.
+	RedeemEnabled bool `json:"redeem_enabled,omitempty"`
+	// RedeemTicketID is TicketIDSerial or TicketIDPOSCode ("" means serial).
+	RedeemTicketID string `json:"redeem_ticket_id,omitempty"`
+}
+
+// TicketIDOf returns the id of c that a redemption sends in ticket_ids, as
+// RedeemTicketID chooses. This is the one place the choice is made.
+func (s Settings) TicketIDOf(c service.Coupon) string {
+	if strings.TrimSpace(s.RedeemTicketID) == TicketIDPOSCode {
+		return c.POSCode
+	}
+	return c.Serial
 }
 
 // Defaults returns the settings of a desk nobody has configured.
@@ -124,6 +149,7 @@ func (s Settings) Normalized() Settings {
 		s.CurrentShop = s.Shops[0].ID
 	}
 	s.Language = strings.TrimSpace(s.Language)
+	s.RedeemTicketID = strings.TrimSpace(s.RedeemTicketID)
 	return s
 }
 
@@ -203,6 +229,9 @@ func (s Settings) Validate(secret string) []Problem {
 	}
 	if !slices.Contains(Languages, s.Language) {
 		add(FieldLanguage, CodeInvalid, `language must be "en", "zh-TW" or empty (the system's)`)
+	}
+	if s.RedeemTicketID != "" && s.RedeemTicketID != TicketIDSerial && s.RedeemTicketID != TicketIDPOSCode {
+		add(FieldRedeemTicketID, CodeInvalid, `redeem_ticket_id must be "serial" or "pos_code"`)
 	}
 	return ps
 }
