@@ -194,6 +194,8 @@ type stateLine struct {
 	Msg      string `json:"msg"`
 	State    string `json:"state"`
 	MemberID string `json:"member_id"`
+	Points   *int64 `json:"points"`
+	Rewards  string `json:"rewards"`
 }
 
 type runningApp struct {

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 
+	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
 	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
@@ -20,6 +21,9 @@ type Backend interface {
 	TestConnection(ctx context.Context, s settings.Settings, secret string) error
 	// StartDemo starts the built-in demo server and connects to it.
 	StartDemo() (DemoSession, error)
+	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo), or nil when
+	// this desk does not redeem.
+	RedeemerFor(l MemberLookup) Redeemer
 }
 
 // DemoSession is a connection to the built-in demo server.
@@ -37,7 +41,8 @@ type connection struct {
 	shopID      string
 	demo        bool
 	demoNumbers []DemoNumber
-	problem     error // why there is no lookup, when there is none
+	problem     error    // why there is no lookup, when there is none
+	redeemer    Redeemer // nil: no redeeming on this connection
 }
 
 // shopName is the current shop's display name (its id when it has no name).
@@ -77,20 +82,38 @@ func (b sessionBackend) StartDemo() (DemoSession, error) {
 	return DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}, nil
 }
 
+func (b sessionBackend) RedeemerFor(l MemberLookup) Redeemer {
+	c, ok := l.(*service.Client)
+	if !ok {
+		return nil
+	}
+	if r := b.s.Redeemer(c); r != nil {
+		return r // not a nil *journal.Redeemer inside the interface
+	}
+	return nil
+}
+
 // optionsFor is what the window is built from for session s.
 func optionsFor(s *session.Session) Options {
 	var lookup MemberLookup
 	if s.Client != nil { // a nil *service.Client in the interface would not be nil
 		lookup = s.Client
 	}
-	return Options{
+	opts := Options{
 		Lookup: lookup, Avatars: s.Avatars, ShopID: s.ShopID, ShopName: s.ShopName,
 		Demo: s.Demo, DemoNumbers: DemoNumbers(s.DemoNumbers), IdleClear: s.IdleClear,
 		SetupProblem: s.SetupProblem, ConnectionSummary: s.Summary, Logger: s.Logger,
 		Shops: s.Resolved.Settings.Shops, Backend: sessionBackend{s}, Settings: s.Resolved,
 		SecretStoreKind: s.Secrets.Kind(), SecretStoreLocation: s.Secrets.Location(),
-		Welcome: s.Welcome(),
+		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf, PendingAtStart: len(s.PendingAtStart),
 	}
+	if r := s.Redeemer(s.Client); r != nil {
+		opts.Redeemer = r
+	}
+	if s.Journal != nil {
+		opts.RedemptionLog = s.Journal
+	}
+	return opts
 }
 
 // DemoNumbers converts the demo server's numbers for the window.

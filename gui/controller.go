@@ -39,9 +39,9 @@ type desk struct {
 	// says an auto-clear is pending, so that activity postpones it rather than drops it.
 	idleSeq   uint64
 	idleArmed bool
-	// cancelAvatar stops the avatar fetch of the member on screen when another lookup
-	// starts or the screen clears.
-	cancelAvatar context.CancelFunc
+	// cancelAvatar and cancelRewards stop the avatar and rewards fetches of the member
+	// on screen when another lookup starts or the screen clears.
+	cancelAvatar, cancelRewards context.CancelFunc
 
 	// stateObserver, when set (tests), is told after each state has been drawn.
 	stateObserver func(deskState)
@@ -52,8 +52,10 @@ type desk struct {
 	// timer of a scan without Enter and the idle auto-clear. Tests replace it to fire
 	// such timers themselves.
 	after func(dur time.Duration, f func())
-	// router decides where every key, character and shortcut goes (router.go).
-	router *inputRouter
+	// router decides where every key, character and shortcut goes (router.go);
+	// fieldScan notices a scan typed into one of the desk's own fields.
+	router    *inputRouter
+	fieldScan fieldScan
 
 	ui deskWidgets
 	// avatarFit is the last avatar fetched and its copy scaled to the screen. The fetch
@@ -75,7 +77,10 @@ func newDesk(w fyne.Window, opts Options) *desk {
 	}
 	conn := connection{
 		lookup: opts.Lookup, shops: opts.Shops, shopID: opts.ShopID,
-		demo: opts.Demo, demoNumbers: opts.DemoNumbers, problem: opts.SetupProblem,
+		demo: opts.Demo, demoNumbers: opts.DemoNumbers, problem: opts.SetupProblem, redeemer: opts.Redeemer,
+	}
+	if opts.TicketIDOf == nil {
+		opts.TicketIDOf = func(c service.Coupon) string { return c.Serial }
 	}
 	if opts.Demo {
 		conn.shops = nil // the demo has its own shop, whatever the saved settings list
@@ -86,6 +91,10 @@ func newDesk(w fyne.Window, opts Options) *desk {
 	d := &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
 	d.after = func(dur time.Duration, f func()) { time.AfterFunc(dur, func() { d.onUI(f) }) }
 	d.router = &inputRouter{d: d}
+	// A scan typed into a field of the desk (the points to redeem) is looked up.
+	d.fieldScan = fieldScan{d: d, open: func() bool { return d.settings == nil },
+		onEscape: func() { d.router.typedKey(fromWindow, nil, &fyne.KeyEvent{Name: fyne.KeyEscape}) },
+		onScan:   func(text string) { d.closeOverlays(); d.ui.entry.setNumber(text); d.focusEntry(); d.onSubmit(text) }}
 	return d
 }
 
@@ -95,6 +104,9 @@ func (d *desk) onUI(f func()) { d.runOnUI(f) }
 
 func (d *desk) start() {
 	d.setState(d.restingModel())
+	if n := d.opts.PendingAtStart; n > 0 {
+		d.showNotice(tr("desk.pending_at_start", map[string]any{"N": n}))
+	}
 	d.focusEntry()
 }
 
@@ -154,6 +166,7 @@ func (d *desk) onShopPicked(id string) {
 // onSubmit runs when Return or keypad Enter is pressed in the entry, or the button is tapped.
 func (d *desk) onSubmit(text string) {
 	d.touch()
+	d.hideNotice()
 	mobile, err := service.NormaliseMobile(text)
 	if err != nil {
 		d.cancelPending()
@@ -232,6 +245,7 @@ func (d *desk) onRecentTapped(mobile string) {
 func (d *desk) onEscape() {
 	d.touch()
 	d.idleArmed = false // nothing left on screen to clear
+	d.hideNotice()
 	// Nothing to repeat either: F5 must not bring the cleared member back, and scanning
 	// the same card again right after Esc is meant.
 	d.lastLookup, d.lastSubmit = "", ""
@@ -269,9 +283,11 @@ func (d *desk) cancelPending() {
 		d.cancelLookup()
 		d.cancelLookup = nil
 	}
-	if d.cancelAvatar != nil {
-		d.cancelAvatar()
-		d.cancelAvatar = nil
+	for _, cancel := range []*context.CancelFunc{&d.cancelAvatar, &d.cancelRewards} {
+		if *cancel != nil {
+			(*cancel)()
+			*cancel = nil
+		}
 	}
 	d.lookupSeq++ // whatever is in flight is stale from now on
 }
@@ -343,6 +359,12 @@ func (d *desk) setState(m deskModel) {
 	}
 	if m.state == stateFound {
 		attrs = append(attrs, "member_id", m.member.ID, "carrier_valid", m.member.Carrier.Valid)
+		if m.member.Card != nil {
+			attrs = append(attrs, "points", m.member.Card.Points)
+		}
+		if m.rewards.open {
+			attrs = append(attrs, "rewards", rewardsState(m.rewards))
+		}
 	}
 	if m.err != nil {
 		attrs = append(attrs, "kind", service.KindOf(m.err).String(), "err", m.err.Error())

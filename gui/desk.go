@@ -67,6 +67,14 @@ type Options struct {
 	SecretStoreKind, SecretStoreLocation string
 	// Welcome shows the first-run welcome screen: nothing is configured yet.
 	Welcome bool
+
+	// Redeemer sends redemptions (nil: this desk does not redeem); RedemptionLog lists
+	// them for today's list; TicketIDOf is the coupon id a redemption sends.
+	Redeemer      Redeemer
+	RedemptionLog RedemptionLog
+	TicketIDOf    func(service.Coupon) string
+	// PendingAtStart counts redemptions an earlier run left without an outcome.
+	PendingAtStart int
 }
 
 // Window size the layout is designed for; it must also fit at minimum size.

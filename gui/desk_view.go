@@ -19,9 +19,11 @@ type deskWidgets struct {
 	header      *headerArea
 	entry       *numberEntry
 	inlineError *widget.Label
-	// notice confirms something the cashier did (settings saved) until the next state.
+	// notice confirms something the cashier did (showNotice).
 	notice *widget.Label
 	panels *statePanels
+	// confirm asks before a redemption and says how it went (an overlay).
+	confirm *confirmPanel
 	recent      *recentList
 	info        *infoPanel
 }
@@ -29,7 +31,7 @@ type deskWidgets struct {
 func (d *desk) buildUI() fyne.CanvasObject {
 	// Start from nothing: widgets made lazily (recent buttons, expiring rows) must belong
 	// to the new tree when the window is rebuilt after Settings.
-	d.ui = deskWidgets{info: &infoPanel{d: d}}
+	d.ui = deskWidgets{info: &infoPanel{d: d}, confirm: newConfirmPanel(d)}
 	u := &d.ui
 	u.entry = newNumberEntry(d.router)
 	u.entry.SetPlaceHolder(tr("entry.placeholder"))
@@ -67,7 +69,6 @@ func (d *desk) refreshAll() {
 	} else {
 		u.inlineError.Hide()
 	}
-	u.notice.Hide()
 	u.recent.refresh(m.recent)
 	// Labels and images above changed size; re-layout the tree so nothing overlaps.
 	if c := d.win.Content(); c != nil {
@@ -100,7 +101,8 @@ func (d *desk) onStartDemo() {
 				return
 			}
 			d.useConnection(connection{lookup: session.Lookup, shopID: session.ShopID, demo: true,
-				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}}})
+				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}},
+				redeemer: backend.RedeemerFor(session.Lookup)})
 		})
 	}()
 }
@@ -118,8 +120,14 @@ func (d *desk) fitAvatar(img image.Image, side int) image.Image {
 	return f.img
 }
 
-// showNotice confirms an action under the entry, until the window's state changes.
+// showNotice confirms an action under the entry (settings saved, a redemption's
+// outcome) until the cashier scans, clears or the screen clears itself.
 func (d *desk) showNotice(text string) {
 	d.ui.notice.SetText(text)
 	d.ui.notice.Show()
+}
+
+func (d *desk) hideNotice() {
+	d.ui.notice.SetText("")
+	d.ui.notice.Hide()
 }

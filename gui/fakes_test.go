@@ -49,6 +49,10 @@ func (f *fakeLookup) LookupMember(ctx context.Context, shopID, mobile string) (s
 		select {
 		case <-r.gate:
 		case <-ctx.Done():
+		}
+		// A cancelled lookup counts as cancelled even when its gate opened too: select
+		// picks either when both are ready.
+		if ctx.Err() != nil {
 			f.mu.Lock()
 			f.canceled = append(f.canceled, mobile)
 			notify := f.cancelNotify

@@ -3,6 +3,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -18,7 +19,7 @@ type foundPanel struct {
 }
 
 func newFoundPanel(d *desk) *foundPanel {
-	p := &foundPanel{card: newMemberCard(d.placeholderAvatar), expiring: newExpiringList(),
+	p := &foundPanel{card: newMemberCard(d.placeholderAvatar, newDeskButton(tr("member.rewards"), theme.MenuIcon(), d.onOpenRewards, d.router)), expiring: newExpiringList(),
 		carrier: newCarrierView(d.onCopyCarrier, d.router, d.canvasScale)}
 	expTitle := widget.NewLabel(tr("member.expiring"))
 	// Room for at least two entries even at the window's minimum size; more scroll.

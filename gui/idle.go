@@ -33,6 +33,7 @@ func (d *desk) scheduleIdleClear() {
 func (d *desk) clearForPrivacy() {
 	d.idleArmed = false
 	d.closeOverlays()
+	d.hideNotice() // it may name a member (a redemption's outcome)
 	d.cancelPending()
 	d.ui.entry.clear()
 	d.lastLookup, d.lastSubmit = "", ""

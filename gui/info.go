@@ -59,9 +59,12 @@ func (p *infoPanel) close() bool {
 }
 
 // closeOverlays closes whatever is open over the desk (About, the connection panel,
-// the shop list) and reports whether anything was.
+// the shop list, a redemption's confirmation) and reports whether anything was.
 func (d *desk) closeOverlays() bool {
 	closed := d.ui.info != nil && d.ui.info.close()
+	if d.ui.confirm != nil && d.ui.confirm.hide() {
+		closed = true
+	}
 	if d.ui.header != nil && d.ui.header.closePopup() {
 		closed = true
 	}

@@ -38,10 +38,11 @@ type memberCard struct {
 	gifts         *widget.Label
 	cardTitle     *widget.Label
 	cardContent   *widget.Label
+	rewards       *deskButton // opens the Rewards view (F2)
 }
 
-func newMemberCard(placeholder func() image.Image) *memberCard {
-	w := &memberCard{placeholder: placeholder}
+func newMemberCard(placeholder func() image.Image, rewards *deskButton) *memberCard {
+	w := &memberCard{placeholder: placeholder, rewards: rewards}
 	w.avatar = canvas.NewImageFromImage(placeholder())
 	w.avatar.FillMode = canvas.ImageFillContain
 	w.avatar.SetMinSize(fyne.NewSize(avatarSide, avatarSide))
@@ -67,7 +68,7 @@ func newMemberCard(placeholder func() image.Image) *memberCard {
 	w.cardContent.Wrapping = fyne.TextWrapWord
 	// One figure a line: side by side they ran together in a narrow column.
 	w.cardDetails = container.NewVBox(w.spent, w.convert, w.gifts, w.cardTitle, w.cardContent)
-	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails)
+	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails, container.NewHBox(rewards))
 	w.box = container.NewBorder(card(identity), nil, nil, nil, card(points))
 	return w
 }

@@ -33,6 +33,8 @@ type deskModel struct {
 	// invalid says what the text was when it is not a mobile number (stateInvalid).
 	invalid notMobileKind
 	recent  []string // normalised numbers, newest first
+	// rewards is the Rewards view of the member shown (stateFound only).
+	rewards rewardsModel
 }
 
 // notMobileKind is what a submitted text that is not a mobile number looks like: the

@@ -33,6 +33,7 @@ type statePanels struct {
 	retryButton   *deskButton
 	settingsBtn   *deskButton
 	found         *foundPanel
+	rewards       *rewardsView // nil until first opened
 }
 
 func newStatePanels(d *desk) *statePanels {
@@ -110,6 +111,26 @@ func (p *statePanels) refresh(m *deskModel, c connection, canRetry bool) {
 	if p.found != nil {
 		p.found.refresh(m)
 	}
+	p.refreshRewards(m, c, current)
+}
+
+// refreshRewards shows the Rewards view in place of the member card while it is open.
+func (p *statePanels) refreshRewards(m *deskModel, c connection, found *fyne.Container) {
+	open := m.state == stateFound && m.rewards.open
+	if !open {
+		if p.rewards != nil {
+			p.rewards.box.Hide()
+			p.rewards.lists.RemoveAll() // nothing of the member stays behind
+		}
+		return
+	}
+	if p.rewards == nil {
+		p.rewards = newRewardsView(p.d)
+		p.body.Add(p.rewards.box)
+	}
+	found.Hide()
+	p.rewards.refresh(m, c.shopID, c.redeemer != nil, p.d.todaysRedemptions())
+	p.rewards.box.Show()
 }
 
 // buildWelcome is the first-run screen: nothing is configured, so offer the demo or

@@ -39,6 +39,10 @@ func (r *inputRouter) typedRune(from inputSource, w fyne.Focusable, ch rune) {
 		d.ui.entry.typeRune(ch)
 		return
 	}
+	if from == fromField {
+		d.fieldScan.typedRune(from, w, ch) // typing in a field; a scan goes to the number
+		return
+	}
 	// A scan that starts while a button, the shop list or nothing has the focus: a
 	// customer's number matters more than what was open, so close it and type there.
 	// A space is a button press (Space taps the focused button), not part of a number.
@@ -57,20 +61,30 @@ func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyE
 	if d.settings != nil {
 		return d.settings.scan.typedKey(from, w, ev)
 	}
+	if from == fromField && d.fieldScan.typedKey(from, w, ev) {
+		return true
+	}
 	switch ev.Name {
 	case fyne.KeyEscape:
 		if d.closeOverlays() {
 			d.focusEntry()
 			return true
 		}
+		if d.model.rewards.open {
+			d.onCloseRewards()
+			return true
+		}
 		d.onEscape()
+		return true
+	case fyne.KeyF2:
+		d.onOpenRewards()
 		return true
 	case fyne.KeyF5:
 		d.onRepeat()
 		return true
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if from == fromControl {
-			return false // Enter presses the focused button
+		if from == fromControl || from == fromField {
+			return false // Enter presses the focused button, or submits the field
 		}
 		d.onSubmit(d.ui.entry.Text)
 		return true

@@ -127,6 +127,9 @@ func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLo
 	d.win.SetTitle(tr("app.title"))
 	d.closeSettings() // rebuilds the window in the (possibly new) language
 	c := connection{lookup: lookup, shops: s.Shops, shopID: s.CurrentShop, problem: connectErr}
+	if lookup != nil {
+		c.redeemer = d.opts.Backend.RedeemerFor(lookup)
+	}
 	if connectErr == nil && lookup == nil {
 		c.problem = service.ErrConfig
 	}

@@ -27,10 +27,10 @@ type settingsForm struct {
 	status   *widget.Label
 	content  fyne.CanvasObject
 
-	// scan notices a scan typed into the form (settings_scan.go); initial and
+	// scan notices a scan typed into the form (fieldScan, settings_scan.go); initial and
 	// initialSecret are what the form held when it opened, to tell whether anything
 	// was changed.
-	scan          settingsScan
+	scan          fieldScan
 	initial       settings.Settings
 	initialSecret string
 }
@@ -60,7 +60,7 @@ func (d *desk) onOpenSettings() {
 
 func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	f := &settingsForm{d: d, resolved: r, entries: map[settings.Field]*routedEntry{}, problems: map[settings.Field]*widget.Label{}}
-	f.scan.f = f
+	f.scan = fieldScan{d: d, onScan: d.onScanInSettings, onEscape: f.onCancel, open: func() bool { return d.settings == f }}
 	s := r.Settings
 	rows := container.NewVBox()
 	add := func(field settings.Field, label string, w fyne.CanvasObject) {

@@ -23,6 +23,7 @@ type fakeBackend struct {
 	testErr  error
 	lookup   MemberLookup
 	demo     DemoSession
+	redeemer Redeemer
 }
 
 func (b *fakeBackend) Save(s settings.Settings, secret string) []settings.Problem {
@@ -43,6 +44,8 @@ func (b *fakeBackend) TestConnection(context.Context, settings.Settings, string)
 }
 
 func (b *fakeBackend) StartDemo() (DemoSession, error) { return b.demo, nil }
+
+func (b *fakeBackend) RedeemerFor(MemberLookup) Redeemer { return b.redeemer }
 
 func provisioned() settings.Resolved {
 	return settings.Resolved{

@@ -46,6 +46,7 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 	logJSON := fs.Bool("log-json", false, "write logs to stderr as JSON lines")
 	logDebug := fs.Bool("debug", false, "log at debug level")
 	fullScreen := fs.Bool("fullscreen", false, "open the window full screen (kiosk desks)")
+	redeemEnabled := fs.Bool("redeem-enabled", false, "let this desk redeem points and coupons (env OCARD_REDEEM_ENABLED)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -75,6 +76,10 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		if *idle <= 0 {
 			in.IdleClear = -1
 		}
+	}
+	if given["redeem-enabled"] {
+		in.Flags.Present[settings.FieldRedeemEnabled] = true
+		in.Flags.Settings.RedeemEnabled = *redeemEnabled
 	}
 	if given["lang"] {
 		in.Flags.Present[settings.FieldLanguage] = true

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/journal"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -75,6 +76,15 @@ type Session struct {
 	Secrets settings.SecretStore
 	// Prefs holds the saved settings.
 	Prefs settings.KV
+
+	// Journal records every redemption before it is sent (nil: this desk does not
+	// redeem); PendingAtStart are redemptions an earlier run sent without recording
+	// their outcome, shown as unknown. RedeemProblem says why redeeming is off when it
+	// was asked for but the journal could not be opened.
+	Journal        *journal.Journal
+	PendingAtStart []journal.Entry
+	RedeemProblem  error
+	demoJournalDir string
 
 	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
@@ -158,6 +168,7 @@ func Open(in Inputs) (*Session, error) {
 			s.Client, s.SetupProblem = s.Connect(r.Settings, r.Secret)
 		}
 	}
+	s.openJournal(in.Getenv)
 	if r.ProvisionPath != "" {
 		s.Summary += "\nProvisioning file: " + r.ProvisionPath
 	}
@@ -174,8 +185,9 @@ func Open(in Inputs) (*Session, error) {
 // cashier with the demo and the settings instead of an error.
 func (s *Session) Welcome() bool { return !s.Demo && s.Resolved.Unconfigured() }
 
-// Close stops the in-process demo server, if any.
+// Close closes the redemption journal and stops the in-process demo server, if any.
 func (s *Session) Close() {
+	s.closeJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.demoServer != nil {

@@ -8,16 +8,22 @@ import (
 	"github.com/ocard-desk/ocard-desk/service"
 )
 
-// settingsScan notices a scan that arrives while Settings is showing. A cashier who
-// scans a customer's phone expects a lookup, not digits in the API address: the
-// scanned characters are taken back out of whatever field they went into, and the
-// desk decides what the scan means (desk.onScanInSettings).
+// fieldScan notices a scan typed into a text field (a settings field, the points to
+// redeem) rather than into the number entry. A cashier who scans a customer's phone
+// expects a lookup, not digits in the API address or a points amount: the scanned
+// characters are taken back out of the field they went into, and onScan decides what
+// the scan means (desk.onScanInSettings, or a lookup).
 //
 // A scan is told from typing the way the number entry tells it (entry.go): at least
 // minSettingsScan characters, on average no more than scanMeanGap apart, then Enter
 // or Tab at once, or, for a mobile number, nothing more for scanQuiet.
-type settingsScan struct {
-	f *settingsForm
+type fieldScan struct {
+	d *desk
+	// onScan is handed a scan; onEscape is Esc. open reports whether the fields this
+	// scanner watches are still on screen (a quiet timer may fire after they went).
+	onScan   func(text string)
+	onEscape func()
+	open     func() bool
 
 	target      fyne.Focusable // where the burst's characters went (nil: nowhere)
 	before      string         // that field's text before the burst
@@ -30,13 +36,13 @@ type settingsScan struct {
 // cashier scans is an 8-character carrier; a person does not type 6 characters this fast.
 const minSettingsScan = 6
 
-func (s *settingsScan) reset() {
+func (s *fieldScan) reset() {
 	s.target, s.before, s.text = nil, "", nil
 	s.seq++
 }
 
-func (s *settingsScan) typedRune(from inputSource, w fyne.Focusable, ch rune) {
-	d := s.f.d
+func (s *fieldScan) typedRune(from inputSource, w fyne.Focusable, ch rune) {
+	d := s.d
 	now := d.now()
 	if len(s.text) > 0 && (now.Sub(s.last) > scanMaxPause || w != s.target) {
 		s.reset()
@@ -58,7 +64,7 @@ func (s *settingsScan) typedRune(from inputSource, w fyne.Focusable, ch rune) {
 		if _, err := service.NormaliseMobile(string(s.text)); err == nil {
 			seq := s.seq
 			d.after(scanQuiet, func() {
-				if d.settings == s.f && s.seq == seq {
+				if s.open() && s.seq == seq {
 					s.finish()
 				}
 			})
@@ -66,16 +72,16 @@ func (s *settingsScan) typedRune(from inputSource, w fyne.Focusable, ch rune) {
 	}
 }
 
-// typedKey: Esc closes Settings without saving (as it closes About); Enter or Tab right
-// after a burst ends a scan; an editing key means the burst was typing.
-func (s *settingsScan) typedKey(_ inputSource, _ fyne.Focusable, ev *fyne.KeyEvent) bool {
+// typedKey: Esc is onEscape (Settings: close without saving, as About closes); Enter or
+// Tab right after a burst ends a scan; an editing key means the burst was typing.
+func (s *fieldScan) typedKey(_ inputSource, _ fyne.Focusable, ev *fyne.KeyEvent) bool {
 	switch ev.Name {
 	case fyne.KeyEscape:
 		s.reset()
-		s.f.onCancel()
+		s.onEscape()
 		return true
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
-		if s.looksScanned() && s.f.d.now().Sub(s.last) <= scanMaxPause {
+		if s.looksScanned() && s.d.now().Sub(s.last) <= scanMaxPause {
 			s.finish()
 			return true
 		}
@@ -88,17 +94,17 @@ func (s *settingsScan) typedKey(_ inputSource, _ fyne.Focusable, ev *fyne.KeyEve
 	return false
 }
 
-func (s *settingsScan) looksScanned() bool {
+func (s *fieldScan) looksScanned() bool {
 	n := len(s.text)
 	return n >= minSettingsScan && s.last.Sub(s.first) <= scanMeanGap*time.Duration(n-1)
 }
 
 // finish takes the scan back out of the field it went into and hands it to the desk.
-func (s *settingsScan) finish() {
+func (s *fieldScan) finish() {
 	text := string(s.text)
 	if field, ok := s.target.(*routedEntry); ok {
 		field.SetText(s.before)
 	}
 	s.reset()
-	s.f.d.onScanInSettings(text)
+	s.onScan(text)
 }

@@ -1,0 +1,70 @@
+//go:build linux
+
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRedeemInTheDemo redeems points the way a cashier does, with the keyboard only,
+// in the real window on the demo server: F2 opens the member's gifts and coupons, the
+// points are typed and Enter asks for confirmation, Confirm sends, and the member's
+// new balance is shown. The demo server deducts for real (service/demo).
+func TestRedeemInTheDemo(t *testing.T) {
+	env := newE2E(t)
+	app := env.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
+	app.waitState("idle", "")
+	env.scan("0911111111")
+	before := app.waitPoints("-KX19A302", "")
+	env.key("F2")
+	app.waitPoints("-KX19A302", "shown")
+	env.xdotool("type", "--delay", "80", "10") // typed by hand: not a scan
+	env.key("Return") // the confirmation opens, Cancel focused
+	app.waitLog(`"msg":"redeem asked"`)
+	env.key("shift+Tab") // Confirm
+	env.key("Return")
+	after := app.waitPoints("-KX19A302", "")
+	if after != before-10 {
+		t.Fatalf("points %d after redeeming 10 of %d", after, before)
+	}
+	app.stop()
+}
+
+// waitPoints waits for the member to be logged as found (with the Rewards view in
+// state rewards: "" for closed) and returns their points.
+func (a *runningApp) waitPoints(memberID, rewards string) int64 {
+	a.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		a.mu.Lock()
+		for ; a.next < len(a.states); a.next++ {
+			s := a.states[a.next]
+			if s.State == "found" && s.MemberID == memberID && s.Rewards == rewards && s.Points != nil {
+				a.next++
+				a.mu.Unlock()
+				return *s.Points
+			}
+		}
+		a.mu.Unlock()
+		select {
+		case <-a.change:
+		case <-deadline:
+			a.t.Fatalf("member %s (rewards %q) never logged; log:\n%s", memberID, rewards, a.stderrText())
+		}
+	}
+}
+
+// waitLog waits until the app has logged a line containing text.
+func (a *runningApp) waitLog(text string) {
+	a.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(a.stderrText(), text) {
+		select {
+		case <-a.change:
+		case <-deadline:
+			a.t.Fatalf("%s never logged; log:\n%s", text, a.stderrText())
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package session
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/journal"
+)
+
+// Redemptions: a desk redeems only when turned on (redeem_enabled: flag, environment,
+// provisioning file or Settings; the demo always), and every redemption goes through
+// the journal (service/journal), which records it before it is sent.
+
+// RedeemOn reports whether this desk may redeem points and coupons.
+func (s *Session) RedeemOn() bool { return s.Demo || s.Resolved.Settings.RedeemEnabled }
+
+// openJournal opens the redemption journal when redeeming is on: the user's
+// (OCARD_JOURNAL_DIR or the config folder), or for the demo a folder of its own that
+// Close removes, so that invented redemptions never mix with a desk's real ones.
+// A journal that cannot be opened turns redeeming off, with the reason in
+// RedeemProblem: nothing may be sent that is not journaled first.
+func (s *Session) openJournal(getenv func(string) string) {
+	if !s.RedeemOn() {
+		return
+	}
+	dir := getenv("OCARD_JOURNAL_DIR")
+	var err error
+	switch {
+	case s.Demo:
+		if dir, err = os.MkdirTemp("", "ocard-desk-demo-journal-"); err == nil {
+			s.demoJournalDir = dir
+		}
+	case dir == "":
+		dir, err = journal.DefaultDir()
+	}
+	if err == nil {
+		var problems []journal.Problem
+		s.Journal, problems, s.PendingAtStart, err = journal.Open(dir)
+		for _, p := range problems {
+			s.Logger.Warn("redemption journal: line skipped", "file", s.Journal.Path(), "problem", p.String())
+		}
+	}
+	if err != nil {
+		s.RedeemProblem = fmt.Errorf("redeeming is off: %w", err)
+		s.Logger.Warn("redemption journal cannot be opened: redeeming is off", "err", err.Error())
+		return
+	}
+	for _, e := range s.PendingAtStart {
+		s.Logger.Warn("redemption with no recorded outcome: unknown, check the balance",
+			"order_id", e.OrderID, "mobile", e.Mobile, "points", e.Points)
+	}
+}
+
+// Redeemer is the journaled, at-most-once redeemer for client, or nil when this
+// desk does not redeem (off, or no journal).
+func (s *Session) Redeemer(client *service.Client) *journal.Redeemer {
+	if s.Journal == nil || client == nil {
+		return nil
+	}
+	return journal.NewRedeemer(s.Journal, client)
+}
+
+// closeJournal closes the journal, and removes the demo's.
+func (s *Session) closeJournal() {
+	if s.Journal != nil {
+		_ = s.Journal.Close()
+		s.Journal = nil
+	}
+	if s.demoJournalDir != "" {
+		_ = os.RemoveAll(s.demoJournalDir)
+		s.demoJournalDir = ""
+	}
+}
