@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// TestRedeemInTheDemo redeems points the way a cashier does, with the keyboard only,
-// in the real window on the demo server: F2 opens the member's gifts and coupons, the
-// points are typed and Enter asks for confirmation, Confirm sends, and the member's
-// new balance is shown. The demo server deducts for real (service/demo).
+// TestRedeemInTheDemo redeems a gift, then points, the way a cashier does with the
+// keyboard only, in the real window on the demo server: F2 opens the member's gifts
+// and coupons, Redeem (or typed points and Enter) asks for confirmation, Confirm
+// sends, and the member's new balance is shown. The demo server deducts for real.
 func TestRedeemInTheDemo(t *testing.T) {
 	env := newE2E(t)
 	app := env.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
@@ -20,14 +20,28 @@ func TestRedeemInTheDemo(t *testing.T) {
 	before := app.waitPoints("-KX19A302", "")
 	env.key("F2")
 	app.waitPoints("-KX19A302", "shown")
-	env.xdotool("type", "--delay", "80", "10") // typed by hand: not a scan
+	// The points box has the focus; Tab, Tab reaches the cheapest gift's Redeem
+	// (小杯美式, 50 points: the demo member has enough).
+	env.key("Tab")
+	env.key("Tab")
 	env.key("Return") // the confirmation opens, Cancel focused
-	app.waitLog(`"msg":"redeem asked"`)
+	app.waitLog(`"msg":"redeem asked","points":50`)
 	env.key("shift+Tab") // Confirm
 	env.key("Return")
 	after := app.waitPoints("-KX19A302", "")
-	if after != before-10 {
-		t.Fatalf("points %d after redeeming 10 of %d", after, before)
+	if after != before-50 {
+		t.Fatalf("points %d after redeeming a 50-point gift of %d", after, before)
+	}
+	// Points typed by hand redeem the same way.
+	env.key("F2")
+	app.waitPoints("-KX19A302", "shown")
+	env.xdotool("type", "--delay", "80", "10") // typed by hand: not a scan
+	env.key("Return")
+	app.waitLog(`"msg":"redeem asked","points":10`)
+	env.key("shift+Tab")
+	env.key("Return")
+	if last := app.waitPoints("-KX19A302", ""); last != after-10 {
+		t.Fatalf("points %d after redeeming 10 of %d", last, after)
 	}
 	app.stop()
 }

@@ -21,9 +21,9 @@ type Backend interface {
 	TestConnection(ctx context.Context, s settings.Settings, secret string) error
 	// StartDemo starts the built-in demo server and connects to it.
 	StartDemo() (DemoSession, error)
-	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo), or nil when
-	// this desk does not redeem.
-	RedeemerFor(l MemberLookup) Redeemer
+	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo) with settings
+	// s, or nil when this desk does not redeem.
+	RedeemerFor(l MemberLookup, s settings.Settings) Redeemer
 }
 
 // DemoSession is a connection to the built-in demo server.
@@ -82,12 +82,12 @@ func (b sessionBackend) StartDemo() (DemoSession, error) {
 	return DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}, nil
 }
 
-func (b sessionBackend) RedeemerFor(l MemberLookup) Redeemer {
+func (b sessionBackend) RedeemerFor(l MemberLookup, s settings.Settings) Redeemer {
 	c, ok := l.(*service.Client)
 	if !ok {
 		return nil
 	}
-	if r := b.s.Redeemer(c); r != nil {
+	if r := b.s.RedeemerFor(c, s); r != nil {
 		return r // not a nil *journal.Redeemer inside the interface
 	}
 	return nil

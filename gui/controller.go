@@ -5,7 +5,9 @@ import (
 	"errors"
 	"image"
 	"log/slog"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -45,6 +47,8 @@ type desk struct {
 
 	// stateObserver, when set (tests), is told after each state has been drawn.
 	stateObserver func(deskState)
+	// stopped is set once the app stops (stop, or Fyne's queue found closed).
+	stopped atomic.Bool
 	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
 	// the test drains on its own goroutine, so that tests are deterministic and race-free.
 	runOnUI func(func())
@@ -100,7 +104,35 @@ func newDesk(w fyne.Window, opts Options) *desk {
 
 // onUI runs f on Fyne's goroutine. Every widget change made from our own goroutines
 // goes through here, so no call site can forget fyne.Do.
-func (d *desk) onUI(f func()) { d.runOnUI(f) }
+//
+// Once the app has stopped, f is dropped: there is no window to change. Fyne closes
+// its queue when it quits (on SIGTERM, or the window closing), and a fyne.Do that
+// slips in between its last check and the close panics with "send on closed channel"
+// in the calling goroutine, i.e. here; that one panic is the end of the app, not a
+// bug, and is recovered. Any other panic goes on.
+func (d *desk) onUI(f func()) {
+	if d.stopped.Load() {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(error); ok && strings.Contains(err.Error(), "send on closed channel") {
+				d.stopped.Store(true)
+				return
+			}
+			panic(r)
+		}
+	}()
+	d.runOnUI(f)
+}
+
+// stop is the app stopping: lookups, fetches and timers still under way are cancelled
+// and whatever they would hand the UI is dropped.
+func (d *desk) stop() {
+	d.stopped.Store(true)
+	d.cancelPending()
+	d.idleArmed = false
+}
 
 func (d *desk) start() {
 	d.setState(d.restingModel())

@@ -90,6 +90,7 @@ var (
 func Build(a fyne.App, s *session.Session) fyne.Window {
 	d := buildDesk(a, optionsFor(s))
 	placeWindow(a, d.win, s.FullScreen)
+	a.Lifecycle().SetOnStopped(d.stop)
 	return d.win
 }
 

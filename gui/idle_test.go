@@ -100,3 +100,27 @@ func TestNewerLookupCancelsTheOlderAvatarFetch(t *testing.T) {
 		t.Fatal("the first member's avatar fetch was not cancelled by the next lookup")
 	}
 }
+
+// Fyne closes its queue when the app quits; a reply that reaches it then must end
+// quietly, not crash the app on its way out (seen once in 15 SIGTERMs). Any other
+// panic is a bug and goes on.
+func TestReplyAfterQuitIsDropped(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	closed := make(chan func())
+	close(closed)
+	h.d.runOnUI = func(f func()) { closed <- f } // as Fyne's queue after Quit
+	h.d.onUI(func() { t.Error("ran after quit") })
+	if !h.d.stopped.Load() {
+		t.Error("the desk does not know the app stopped")
+	}
+	h.d.onUI(func() { t.Error("ran after stop") }) // dropped before reaching Fyne at all
+
+	h2 := newHarness(t, LangEnglish, Options{})
+	h2.d.runOnUI = func(func()) { panic("a real bug") }
+	defer func() {
+		if r := recover(); r != "a real bug" {
+			t.Errorf("recovered %v, want the bug's panic to go on", r)
+		}
+	}()
+	h2.d.onUI(func() {})
+}

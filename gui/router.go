@@ -77,6 +77,8 @@ func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyE
 		d.onEscape()
 		return true
 	case fyne.KeyF2:
+		d.closeOverlays() // e.g. the last redemption's outcome
+		d.focusEntry()
 		d.onOpenRewards()
 		return true
 	case fyne.KeyF5:

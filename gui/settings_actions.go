@@ -73,15 +73,19 @@ func (f *settingsForm) onSave() {
 	go func() { // the keyring may be slow (D-Bus, a Keychain prompt)
 		problems := backend.Save(s, secret)
 		var lookup MemberLookup
+		var redeemer Redeemer
 		var err error
 		if len(problems) == 0 {
 			lookup, err = backend.Connect(s, secret)
+		}
+		if lookup != nil {
+			redeemer = backend.RedeemerFor(lookup, s) // may open the journal: not on the UI goroutine
 		}
 		f.d.onUI(func() {
 			if f.d.settings != f || f.showProblems(problems) {
 				return
 			}
-			f.d.applySettings(s, secret, lookup, err)
+			f.d.applySettings(s, secret, connection{lookup: lookup, redeemer: redeemer, problem: err})
 		})
 	}()
 }
@@ -115,8 +119,9 @@ func (d *desk) onScanInSettings(text string) {
 	d.onSubmit(text)
 }
 
-// applySettings switches the window to saved settings and closes the settings screen.
-func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLookup, connectErr error) {
+// applySettings switches the window to saved settings s and connection c (its lookup,
+// redeemer and problem) and closes the settings screen.
+func (d *desk) applySettings(s settings.Settings, secret string, c connection) {
 	d.opts.Settings.Settings, d.opts.Settings.Secret = s, secret
 	if s.IdleClearSeconds > 0 {
 		d.opts.IdleClear = time.Duration(s.IdleClearSeconds) * time.Second
@@ -126,11 +131,8 @@ func (d *desk) applySettings(s settings.Settings, secret string, lookup MemberLo
 	SetLanguage(s.Language)
 	d.win.SetTitle(tr("app.title"))
 	d.closeSettings() // rebuilds the window in the (possibly new) language
-	c := connection{lookup: lookup, shops: s.Shops, shopID: s.CurrentShop, problem: connectErr}
-	if lookup != nil {
-		c.redeemer = d.opts.Backend.RedeemerFor(lookup)
-	}
-	if connectErr == nil && lookup == nil {
+	c.shops, c.shopID = s.Shops, s.CurrentShop
+	if c.problem == nil && c.lookup == nil {
 		c.problem = service.ErrConfig
 	}
 	d.useConnection(c)

@@ -24,6 +24,7 @@ type settingsForm struct {
 	shops    *fyne.Container
 	shopRows []shopRow
 	current  *routedSelect
+	redeem   *routedSelect
 	status   *widget.Label
 	content  fyne.CanvasObject
 
@@ -144,6 +145,14 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	}
 	add(settings.FieldLanguage, tr("settings.language"), f.language)
 
+	// Redeeming writes to members' points: off unless turned on, and head office can lock it.
+	f.redeem = newRoutedSelect(d.router, []string{tr("settings.redeem_off"), tr("settings.redeem_on")})
+	f.redeem.SetSelectedIndex(map[bool]int{false: 0, true: 1}[s.RedeemEnabled])
+	if r.Locked[settings.FieldRedeemEnabled] {
+		f.redeem.Disable()
+	}
+	add(settings.FieldRedeemEnabled, tr("settings.redeem"), f.redeem)
+
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
 	test := newDeskButton(tr("settings.test"), theme.MediaPlayIcon(), f.onTest, d.router)
@@ -240,6 +249,9 @@ func (f *settingsForm) collect() (settings.Settings, string) {
 	}
 	if !f.resolved.Locked[settings.FieldIdleClear] {
 		s.IdleClearSeconds = atoi(f.entries[settings.FieldIdleClear].Text)
+	}
+	if !f.resolved.Locked[settings.FieldRedeemEnabled] {
+		s.RedeemEnabled = f.redeem.SelectedIndex() == 1
 	}
 	if !f.resolved.Locked[settings.FieldLanguage] {
 		_, values := languageChoices()

@@ -45,7 +45,7 @@ func (b *fakeBackend) TestConnection(context.Context, settings.Settings, string)
 
 func (b *fakeBackend) StartDemo() (DemoSession, error) { return b.demo, nil }
 
-func (b *fakeBackend) RedeemerFor(MemberLookup) Redeemer { return b.redeemer }
+func (b *fakeBackend) RedeemerFor(MemberLookup, settings.Settings) Redeemer { return b.redeemer }
 
 func provisioned() settings.Resolved {
 	return settings.Resolved{
@@ -330,5 +330,29 @@ func TestWarningTextFallsBackToEnglish(t *testing.T) {
 		if got := warningText(w); got == w.Text || strings.Contains(got, "settings.warning") || strings.Contains(got, "<no value>") {
 			t.Errorf("%s: zh-TW text %q", code, got)
 		}
+	}
+}
+
+// Redeeming is turned on in Settings (unless head office locked it) and saved with the rest.
+func TestSettingsTurnRedeemingOn(t *testing.T) {
+	b := &fakeBackend{}
+	h := newHarness(t, LangEnglish, Options{Backend: b, Settings: provisioned()})
+	b.lookup = h.lookup
+	h.d.onOpenSettings()
+	if h.d.settings.redeem.SelectedIndex() != 0 {
+		t.Fatal("redeeming is not off by default")
+	}
+	h.d.settings.redeem.SetSelectedIndex(1)
+	h.d.settings.onSave()
+	h.waitState(stateIdle)
+	if len(b.saved) != 1 || !b.saved[0].RedeemEnabled {
+		t.Fatalf("saved %+v", b.saved)
+	}
+	locked := provisioned()
+	locked.Locked[settings.FieldRedeemEnabled] = true
+	h2 := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: locked})
+	h2.d.onOpenSettings()
+	if !h2.d.settings.redeem.Disabled() {
+		t.Error("head office locked redeeming, yet the desk can change it")
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/journal"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // Redemptions: a desk redeems only when turned on (redeem_enabled: flag, environment,
@@ -55,10 +56,30 @@ func (s *Session) openJournal(getenv func(string) string) {
 // Redeemer is the journaled, at-most-once redeemer for client, or nil when this
 // desk does not redeem (off, or no journal).
 func (s *Session) Redeemer(client *service.Client) *journal.Redeemer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.Journal == nil || client == nil {
 		return nil
 	}
 	return journal.NewRedeemer(s.Journal, client)
+}
+
+// RedeemerFor is Redeemer after settings c were saved: redeeming turned on in
+// Settings opens the journal then; turned off, there is no redeemer.
+func (s *Session) RedeemerFor(client *service.Client, c settings.Settings) *journal.Redeemer {
+	if !c.RedeemEnabled && !s.Demo {
+		return nil
+	}
+	s.mu.Lock()
+	if s.Journal == nil {
+		s.Resolved.Settings.RedeemEnabled = true
+		if s.getenv == nil {
+			s.getenv = os.Getenv
+		}
+		s.openJournal(s.getenv) // under the lock: Redeemer reads Journal under it too
+	}
+	s.mu.Unlock()
+	return s.Redeemer(client)
 }
 
 // closeJournal closes the journal, and removes the demo's.

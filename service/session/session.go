@@ -85,6 +85,7 @@ type Session struct {
 	PendingAtStart []journal.Entry
 	RedeemProblem  error
 	demoJournalDir string
+	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
 	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
@@ -168,6 +169,7 @@ func Open(in Inputs) (*Session, error) {
 			s.Client, s.SetupProblem = s.Connect(r.Settings, r.Secret)
 		}
 	}
+	s.getenv = in.Getenv
 	s.openJournal(in.Getenv)
 	if r.ProvisionPath != "" {
 		s.Summary += "\nProvisioning file: " + r.ProvisionPath

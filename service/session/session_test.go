@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -53,5 +54,37 @@ func TestOpenDemoLooksMembersUp(t *testing.T) {
 	s.Close()
 	if _, err := s.Client.LookupMember(t.Context(), demo.ShopID, "0903123123"); err == nil {
 		t.Fatal("the demo server still answers after Close")
+	}
+}
+
+// Redeeming turned on in Settings opens the journal then; off, there is no redeemer.
+func TestRedeemerForOpensTheJournalWhenTurnedOn(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "OCARD_JOURNAL_DIR" {
+			return dir
+		}
+		return ""
+	}
+	s, err := Open(Inputs{Getenv: getenv, Prefs: &settings.MemoryKV{}, Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Journal != nil || s.RedeemOn() {
+		t.Fatal("redeeming is on before anyone turned it on")
+	}
+	client, err := service.NewClient(service.Config{BaseURL: "http://127.0.0.1:1", TokenURL: "http://127.0.0.1:1/t", ClientID: "a", ClientSecret: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := settings.Defaults()
+	if r := s.RedeemerFor(client, off); r != nil {
+		t.Fatal("a redeemer with redeeming off")
+	}
+	on := off
+	on.RedeemEnabled = true
+	if r := s.RedeemerFor(client, on); r == nil || s.Journal == nil || filepath.Dir(s.Journal.Path()) != dir {
+		t.Fatalf("redeemer %v, journal %v", r, s.Journal)
 	}
 }
