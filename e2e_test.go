@@ -102,8 +102,31 @@ func TestScreenshotsForDocs(t *testing.T) {
 			app.waitState("idle", "")
 			env.settledScreenshot(blank)
 		}
+		// Rewards (F2) and a redemption's confirmation.
+		env.scan("0911111111")
+		app.waitPoints("-KX19A302", "")
+		env.settledScreenshot(idle)
+		env.key("F2")
+		app.waitPoints("-KX19A302", "shown")
+		rewards := env.settledScreenshot(idle)
+		writePNG(t, filepath.Join(dir, "rewards-"+lang+".png"), rewards)
+		env.key("Tab")
+		env.key("Tab")
+		env.key("Return")
+		app.waitLog(`"msg":"redeem asked"`)
+		writePNG(t, filepath.Join(dir, "redeem-confirm-"+lang+".png"), env.settledScreenshot(rewards))
 		app.stop()
 	}
+	// A 1366×768 screen at 125 %: the window fits, the codes are whole pixels.
+	e := &e2e{t: t, bin: buildApp(t), config: t.TempDir(), env: []string{"FYNE_SCALE=1.25"}}
+	e.display = startXvfb(t, "1366x768")
+	app := e.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
+	app.waitState("idle", "")
+	e.scan("0911111111")
+	app.waitPoints("-KX19A302", "")
+	shot, _ := e.rootWithCodes([]string{"CODE-39:/AB1.+-C", "QR-Code:/AB1.+-C"})
+	writePNG(t, filepath.Join(dir, "found-1366x768-125-zh-TW.png"), shot)
+	app.stop()
 }
 
 type e2e struct {

@@ -51,7 +51,7 @@ func (b *deskButton) TypedKey(ev *fyne.KeyEvent) {
 }
 
 // routedEntry is a settings text field whose characters and keys go through the input
-// router: a scan typed into it is noticed and taken back out (settings_scan.go).
+// router: a scan typed into it is noticed and taken back out (field_scan.go).
 type routedEntry struct {
 	widget.Entry
 	router *inputRouter

@@ -98,7 +98,7 @@ func (f *settingsForm) changed() bool {
 	return secret != f.initialSecret || !reflect.DeepEqual(s, f.initial)
 }
 
-// onScanInSettings: a scan arrived while Settings was showing (settings_scan.go has
+// onScanInSettings: a scan arrived while Settings was showing (field_scan.go has
 // already taken it back out of the field it was typed into). A cashier who scans
 // wants the customer looked up: with nothing changed in the form, it closes and the
 // number is looked up; otherwise the changes stay, and the form says why the scan

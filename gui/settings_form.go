@@ -28,7 +28,7 @@ type settingsForm struct {
 	status   *widget.Label
 	content  fyne.CanvasObject
 
-	// scan notices a scan typed into the form (fieldScan, settings_scan.go); initial and
+	// scan notices a scan typed into the form (fieldScan, field_scan.go); initial and
 	// initialSecret are what the form held when it opened, to tell whether anything
 	// was changed.
 	scan          fieldScan
