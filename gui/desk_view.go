@@ -24,8 +24,8 @@ type deskWidgets struct {
 	panels *statePanels
 	// confirm asks before a redemption and says how it went (an overlay).
 	confirm *confirmPanel
-	recent      *recentList
-	info        *infoPanel
+	recent  *recentList
+	info    *infoPanel
 }
 
 func (d *desk) buildUI() fyne.CanvasObject {
