@@ -19,7 +19,11 @@ RELEASE_TAGS ?= migrated_fynedo
 
 # Debian packages: the cgo build of Fyne/GLFW, then the window tests (Xvfb, xdotool,
 # screenshots with ImageMagick's `import`, barcode reading with zbarimg).
-BUILD_DEBS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+# libc6-dev (the C library's headers and crt files) is named because Debian's gcc only
+# recommends it and .ci/apt-install installs without recommends. .ci/package/lib.sh has the
+# same list; TestBuildDebsCoverTheCBuild (packaging_test.go) checks both against what the
+# C build really opens.
+BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
 
