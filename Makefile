@@ -28,7 +28,7 @@ BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev
 TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
 
 .PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean \
-        package-linux package-windows package-macos package-check
+        package-linux package-windows package-macos package-check check-fresh
 
 all: build
 
@@ -86,6 +86,12 @@ package-macos:
 	./.ci/package/macos
 package-check:
 	./.ci/package/check
+
+# check-fresh: a clean Debian 12 root (debootstrap), the current commit cloned into it, and
+# there the README's `make test`, `make run` (under Xvfb, a demo number scanned) and
+# `make package-linux`, each timed. As root; 15-25 minutes. See docs/PACKAGING.md.
+check-fresh:
+	./.ci/check-fresh
 
 # bench runs every benchmark of issue 6 (docs/bench/run.sh, about 6 minutes here) and
 # regenerates docs/BENCHMARKS.md; raw results go to $(OUT)/bench. It needs the window
