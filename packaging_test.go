@@ -475,3 +475,90 @@ func aptClosure(t *testing.T, debs []string) map[string]bool {
 	}
 	return avail
 }
+
+// TestCIWorkflow: ci.yml runs .ci/run on every push and pull request in a bare Debian 12
+// container, and release.yml builds nothing before those tests pass.
+func TestCIWorkflow(t *testing.T) {
+	type job struct {
+		Uses      string `yaml:"uses"`
+		Needs     any    `yaml:"needs"`
+		Container any    `yaml:"container"`
+		Steps     []struct {
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	}
+	type workflow struct {
+		On   map[string]any `yaml:"on"`
+		Jobs map[string]job `yaml:"jobs"`
+	}
+	read := func(path string) workflow {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf workflow
+		if err := yaml.Unmarshal(data, &wf); err != nil {
+			t.Fatalf("%s is not valid YAML: %v", path, err)
+		}
+		return wf
+	}
+	ci := read(".github/workflows/ci.yml")
+	for _, ev := range []string{"push", "pull_request", "workflow_call"} {
+		if _, ok := ci.On[ev]; !ok {
+			t.Errorf("ci.yml does not run on %s", ev)
+		}
+	}
+	known := []string{"actions/checkout@v4", "actions/setup-go@v5"}
+	var testJob string
+	for name, j := range ci.Jobs {
+		var runs strings.Builder
+		setupGo := false
+		for _, s := range j.Steps {
+			if s.Uses != "" && !slices.Contains(known, s.Uses) {
+				t.Errorf("ci.yml job %s uses %s, not one of the actions known to exist", name, s.Uses)
+			}
+			if s.Uses == "actions/setup-go@v5" && s.With["go-version-file"] == "go.mod" {
+				setupGo = true
+			}
+			runs.WriteString(s.Run + "\n")
+		}
+		if !strings.Contains(runs.String(), "bash .ci/run") {
+			continue
+		}
+		testJob = name
+		if j.Container != "debian:12" {
+			t.Errorf("ci.yml job %s runs in %v, want the bare debian:12 container", name, j.Container)
+		}
+		if !regexp.MustCompile(`apt-get install[^\n]*\bgit\b[^\n]*\bmake\b[^\n]*\bca-certificates\b`).MatchString(runs.String()) {
+			t.Errorf("ci.yml job %s does not install git, make and ca-certificates first", name)
+		}
+		if !setupGo {
+			t.Errorf("ci.yml job %s has no actions/setup-go@v5 with go-version-file: go.mod", name)
+		}
+	}
+	if testJob == "" {
+		t.Fatal("no ci.yml job runs bash .ci/run")
+	}
+
+	rel := read(".github/workflows/release.yml")
+	var gate string
+	for name, j := range rel.Jobs {
+		if j.Uses == "./.github/workflows/ci.yml" {
+			gate = name
+		}
+	}
+	if gate == "" {
+		t.Fatal("release.yml does not call ./.github/workflows/ci.yml")
+	}
+	for name, j := range rel.Jobs {
+		if name == gate || name == "release" { // release needs the build jobs, which need the tests
+			continue
+		}
+		needs := fmt.Sprint(j.Needs)
+		if !regexp.MustCompile(`\b` + gate + `\b`).MatchString(needs) {
+			t.Errorf("release.yml job %s does not need %s (the tests): needs %v", name, gate, j.Needs)
+		}
+	}
+}
