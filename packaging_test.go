@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -114,11 +115,35 @@ func TestReleaseWorkflow(t *testing.T) {
 }
 
 func TestPackagingScriptsParse(t *testing.T) {
-	for _, s := range []string{"linux", "windows", "macos", "check", "sign-pe", "icons", "lib.sh"} {
+	for _, s := range []string{"linux", "windows", "msi", "macos", "check", "sign-pe", "icons", "lib.sh", "../check-fresh"} {
 		path := filepath.Join(".ci", "package", s)
 		if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", path, err, out)
 		}
+	}
+	// The MSI: well-formed, and the UpgradeCode every release shares (a new one would install
+	// beside the old version instead of upgrading it).
+	wxs, err := os.ReadFile(".ci/package/ocard-desk.wxs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var product struct {
+		Product struct {
+			UpgradeCode string `xml:"UpgradeCode,attr"`
+			Package     struct {
+				InstallScope string `xml:"InstallScope,attr"`
+			} `xml:"Package"`
+			MajorUpgrade *struct{} `xml:"MajorUpgrade"`
+		} `xml:"Product"`
+	}
+	if err := xml.Unmarshal(wxs, &product); err != nil {
+		t.Fatalf("ocard-desk.wxs: %v", err)
+	}
+	p := product.Product
+	if !strings.EqualFold(p.UpgradeCode, "6d21702e-8c7e-417a-aefe-10c6b157c1cc") || p.MajorUpgrade == nil ||
+		p.Package.InstallScope != "perMachine" {
+		t.Errorf("ocard-desk.wxs: UpgradeCode %q (must stay 6d21702e-…), MajorUpgrade %v, InstallScope %q",
+			p.UpgradeCode, p.MajorUpgrade != nil, p.Package.InstallScope)
 	}
 	nsi, err := os.ReadFile(".ci/package/installer.nsi")
 	if err != nil {
