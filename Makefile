@@ -19,12 +19,16 @@ RELEASE_TAGS ?= migrated_fynedo
 
 # Debian packages: the cgo build of Fyne/GLFW, then the window tests (Xvfb, xdotool,
 # screenshots with ImageMagick's `import`, barcode reading with zbarimg).
-BUILD_DEBS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+# libc6-dev (the C library's headers and crt files) is named because Debian's gcc only
+# recommends it and .ci/apt-install installs without recommends. .ci/package/lib.sh has the
+# same list; TestBuildDebsCoverTheCBuild (packaging_test.go) checks both against what the
+# C build really opens.
+BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
 
 .PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean \
-        package-linux package-windows package-macos package-check
+        package-linux package-windows package-macos package-check check-fresh
 
 all: build
 
@@ -86,6 +90,12 @@ package-macos:
 	./.ci/package/macos
 package-check:
 	./.ci/package/check
+
+# check-fresh: a clean Debian 12 root (debootstrap), the current commit cloned into it, and
+# there the README's `make test`, `make run` (under Xvfb, a demo number scanned) and
+# `make package-linux`, each timed. As root; 15-25 minutes. See docs/PACKAGING.md.
+check-fresh:
+	./.ci/check-fresh
 
 # bench runs every benchmark of issue 6 (docs/bench/run.sh, about 6 minutes here) and
 # regenerates docs/BENCHMARKS.md; raw results go to $(OUT)/bench. It needs the window

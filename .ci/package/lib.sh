@@ -56,7 +56,9 @@ fi
 DEBVER=${DEBVER//[-_]/.}
 WINVER="$NUMVER.$BUILDNUM"
 LDFLAGS="-X $PKG.Version=$VERSION -X $PKG.Commit=$COMMIT -X $PKG.BuildDate=$DATE"
-BUILD_DEBS=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+# The Makefile's BUILD_DEBS (packaging_test.go checks they are the same): the cgo build's C
+# toolchain, libc6-dev included (gcc only recommends it), and the X11/OpenGL headers.
+BUILD_DEBS=(gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev)
 
 # go_tool NAME MODULE/PATH VERSION: installs a Go tool at a pinned version unless that
