@@ -64,13 +64,13 @@ func (w *carrierView) refresh(c service.Carrier) {
 	case c.Code == "":
 		w.missing.Show()
 	case !c.Valid:
-		w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
+		w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": service.Printable(c.Code)}))
 		w.invalid.Show()
 	default:
 		bar, errBar := code39Modules(c.Code)
 		qr, errQR := qrModules(c.Code)
 		if errBar != nil || errQR != nil {
-			w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": c.Code}))
+			w.invalid.SetText(tr("carrier.invalid", map[string]any{"Code": service.Printable(c.Code)}))
 			w.invalid.Show()
 			break
 		}

@@ -78,3 +78,18 @@ func TestScannedCarrierOrProductIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// A hostile name from the member system is shown escaped: a bidi override must not
+// reverse the rest of the line, nor a control character reach the screen.
+func TestHostileNameIsShownEscaped(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{})
+	m := sampleMember()
+	m.Name, m.GroupName = "\u202eevil\u0007\u001b[31mred", "\u2067tier"
+	h.lookup.set("0903123123", reply{member: m})
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	w := h.d.ui.panels.found.card
+	if w.name.Text != `\u202eevil\u0007\u001b[31mred` || w.tier.Text != `\u2067tier` {
+		t.Fatalf("name %q, tier %q", w.name.Text, w.tier.Text)
+	}
+}

@@ -76,7 +76,7 @@ func (l *expiringList) refresh(c *service.PointCard) {
 		r.soon.SetText(howSoon(e.Date, now))
 		showIf(r.soon, !e.Date.IsZero())
 		r.date.Importance, r.pts.Importance = importance, importance
-		r.date.SetText(e.DateText)
+		r.date.SetText(service.Printable(e.DateText))
 		r.pts.SetText(tr("member.expiring_points", map[string]any{"N": groupDigits(e.Points)}))
 		r.box.Show()
 	}

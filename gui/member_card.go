@@ -81,10 +81,13 @@ func (w *memberCard) refresh(m service.Member, mobile string) {
 		w.avatar.Resource, w.avatar.Image = nil, placeholder
 		w.avatar.Refresh()
 	}
-	w.name.SetText(orDash(m.Name))
-	w.memberID.SetText(tr("member.id", map[string]any{"ID": orDash(m.ID)}))
+	// Text from the member system is shown with control and bidi-override characters
+	// escaped: a hostile name must not reorder the rest of the line (service.Printable).
+	safe := service.Printable
+	w.name.SetText(safe(orDash(m.Name)))
+	w.memberID.SetText(tr("member.id", map[string]any{"ID": safe(orDash(m.ID))}))
 	w.mobile.SetText(tr("member.mobile", map[string]any{"Mobile": service.MaskMobile(firstNonEmpty(m.Mobile, mobile))}))
-	w.tier.SetText(orDash(m.GroupName))
+	w.tier.SetText(safe(orDash(m.GroupName)))
 	w.refreshPoints(m.Card)
 }
 
@@ -103,15 +106,15 @@ func (w *memberCard) refreshPoints(c *service.PointCard) {
 	w.cardDetails.Show()
 	w.points.SetText(groupDigits(c.Points))
 	w.spent.SetText(tr("member.spent", map[string]any{"N": groupDigits(c.Spent)}))
-	w.convert.SetText(tr("member.convert", map[string]any{"N": orDash(c.Convert)}))
+	w.convert.SetText(tr("member.convert", map[string]any{"N": service.Printable(orDash(c.Convert))}))
 	w.gifts.SetText(tr("member.gifts", map[string]any{"N": groupDigits(c.AvailableGifts)}))
-	w.cardTitle.SetText(c.Title)
+	w.cardTitle.SetText(service.Printable(c.Title))
 	// Many cards repeat the title as the content ("電子集點" twice): say it once.
 	content := c.Content
 	if strings.TrimSpace(content) == strings.TrimSpace(c.Title) {
 		content = ""
 	}
-	w.cardContent.SetText(content)
+	w.cardContent.SetText(service.Printable(content))
 	showIf(w.cardContent, content != "")
 }
 

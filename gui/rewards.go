@@ -104,12 +104,12 @@ type redemption struct {
 
 // onRedeemGift asks to redeem gift g for its points.
 func (d *desk) onRedeemGift(g service.Gift) {
-	d.askRedeem(redemption{what: g.Title, points: g.RequirePoints})
+	d.askRedeem(redemption{what: service.Printable(g.Title), points: g.RequirePoints})
 }
 
 // onRedeemCoupon asks to redeem coupon c.
 func (d *desk) onRedeemCoupon(c service.Coupon) {
-	d.askRedeem(redemption{what: c.Title, tickets: []string{d.opts.TicketIDOf(c)}})
+	d.askRedeem(redemption{what: service.Printable(c.Title), tickets: []string{d.opts.TicketIDOf(c)}})
 }
 
 // onRedeemPoints asks to redeem n points.

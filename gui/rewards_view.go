@@ -62,7 +62,7 @@ func (v *rewardsView) onPoints() {
 // refresh draws the rewards of m for the shop; redeemOn shows the redeem buttons.
 func (v *rewardsView) refresh(m *deskModel, shopID string, redeemOn bool, today []journal.Entry) {
 	rm := m.rewards
-	name := orDash(m.member.Name)
+	name := service.Printable(orDash(m.member.Name))
 	points := int64(0)
 	if m.member.Card != nil {
 		points = m.member.Card.Points
@@ -119,7 +119,7 @@ func (v *rewardsView) giftList(gifts []service.Gift, points int64, shopID string
 			}
 		}
 		cost := widget.NewLabel(tr("rewards.cost", map[string]any{"N": groupDigits(c.RequirePoints)}))
-		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(cost, state, action), widget.NewLabel(c.Title)))
+		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(cost, state, action), widget.NewLabel(service.Printable(c.Title))))
 	}
 	return box
 }
@@ -143,7 +143,7 @@ func (v *rewardsView) couponList(coupons []service.Coupon, redeemOn bool) fyne.C
 				coupon := c
 				action = newDeskButton(tr("rewards.redeem"), nil, func() { v.d.onRedeemCoupon(coupon) }, v.d.router)
 			}
-			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(dates, action), widget.NewLabel(c.Title)))
+			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(dates, action), widget.NewLabel(service.Printable(c.Title))))
 		}
 	}
 	add(tr("rewards.usable"), groups.Usable, true)
@@ -193,5 +193,5 @@ func dateOnly(s string) string {
 	if t, err := time.Parse(time.DateTime, s); err == nil {
 		return t.Format("2006/01/02")
 	}
-	return orDash(s)
+	return service.Printable(orDash(s))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/journal"
 )
 
@@ -106,7 +107,7 @@ func printJournal(args []string, stdout, stderr io.Writer, env deskEnv, loc *tim
 		return exitFound
 	}
 	for _, e := range kept {
-		fmt.Fprintln(stdout, journalLine(e, loc))
+		fmt.Fprintln(stdout, service.Printable(journalLine(e, loc))) // the server's messages are in it
 	}
 	counts := map[journal.State]int{}
 	for _, e := range latest {

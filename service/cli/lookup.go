@@ -140,9 +140,9 @@ func (r *lookupRun) report(mobile, display string, err error) int {
 	if r.asJSON {
 		writeJSONLine(r.stdout, jsonError{Mobile: mobile, Error: msg})
 	} else {
-		fmt.Fprintf(r.stdout, "%s: error: %s\n", display, msg)
+		fmt.Fprintf(r.stdout, "%s: error: %s\n", display, service.Printable(msg))
 	}
-	fmt.Fprintf(r.stderr, "ocard-desk %s: %s: %s\n", r.name, display, msg)
+	fmt.Fprintf(r.stderr, "ocard-desk %s: %s: %s\n", r.name, display, service.Printable(msg))
 	return exitStatus(err)
 }
 
@@ -182,7 +182,9 @@ func (r *lookupRun) printMember(mobile string, m service.Member) {
 		return
 	}
 	w := r.stdout
-	row := func(label, value string) { fmt.Fprintf(w, "  %-12s %s\n", label+":", value) }
+	// Every value may come from the member system: shown escaped where it could take
+	// over the terminal (service.Printable).
+	row := func(label, value string) { fmt.Fprintf(w, "  %-12s %s\n", label+":", service.Printable(value)) }
 	fmt.Fprintf(w, "%s: member\n", mobile)
 	row("Name", orNone(m.Name))
 	row("Member ID", orNone(m.ID))
@@ -219,7 +221,7 @@ func (r *lookupRun) printMember(mobile string, m service.Member) {
 		if i > 0 {
 			label = "" // later batches line up under the first
 		}
-		fmt.Fprintf(w, "  %-12s %s  %d points\n", label, expiryDate(e), e.Points)
+		fmt.Fprintf(w, "  %-12s %s  %d points\n", label, service.Printable(expiryDate(e)), e.Points)
 	}
 }
 

@@ -344,3 +344,30 @@ func TestLookupConnectionRefused(t *testing.T) {
 		t.Errorf("exit %d, want 5\n%s", r.code, r.stderr)
 	}
 }
+
+// A hostile name, tier or card text must not reach the terminal raw: a BEL, an ANSI
+// colour sequence and a bidi override are shown escaped in readable output (JSON
+// escapes them already).
+func TestLookupReadableEscapesTerminalControls(t *testing.T) {
+	evil := "\u202eevil\u0007\u001b[31mred"
+	url, _ := hostile(t, goodToken, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"member":     map[string]any{"id": "-X1", "name": evil, "mobile": "0912345678", "group_name": evil, "carrier": "/ABC1234"},
+			"point_card": map[string]any{"point": "1", "spend": "0", "convert": evil, "available_gift_count": "0", "title": evil, "content": evil + "!"},
+		})
+	})
+	r := runLookup(t, map[string]string{"OCARD_BASE_URL": url, "OCARD_TOKEN_URL": url + "/oauth/v1/token",
+		"OCARD_CLIENT_ID": "id", "OCARD_CLIENT_SECRET": hostileSecret, "OCARD_SHOP_ID": "000030"}, "0912345678")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range []string{"\u0007", "\u001b", "\u202e"} {
+		if strings.Contains(r.stdout+r.stderr, bad) {
+			t.Errorf("a raw %q reached the terminal:\n%q", bad, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, `\u202eevil\u0007\u001b[31mred`) {
+		t.Errorf("the name is not shown escaped:\n%s", r.stdout)
+	}
+}

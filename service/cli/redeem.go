@@ -197,10 +197,10 @@ func (r *lookupRun) reportRedeem(req service.RedeemRequest, res journal.Result, 
 		if msg != "" {
 			line += ": " + msg
 		}
-		fmt.Fprintln(r.stdout, line)
+		fmt.Fprintln(r.stdout, service.Printable(line)) // msg is the server's
 	}
 	if code != exitFound {
-		r.fail(fmt.Sprintf("order %s: %s: %s", res.OrderID, res.State, msg))
+		r.fail(service.Printable(fmt.Sprintf("order %s: %s: %s", res.OrderID, res.State, msg)))
 	}
 	return code
 }

@@ -142,7 +142,8 @@ func (r *lookupRun) printRewards(mobile string, rw service.Rewards, now time.Tim
 		return
 	}
 	w := r.stdout
-	fmt.Fprintf(w, "%s: %s (%s), %d points\n", mobile, orNone(rw.Name), orNone(rw.ID), rw.Points())
+	safe := service.Printable // names and titles come from the member system
+	fmt.Fprintf(w, "%s: %s (%s), %d points\n", mobile, safe(orNone(rw.Name)), safe(orNone(rw.ID)), rw.Points())
 	fmt.Fprintln(w, "  Gifts:")
 	if len(choices) == 0 {
 		fmt.Fprintln(w, "    (none)")
@@ -155,7 +156,7 @@ func (r *lookupRun) printRewards(mobile string, rw service.Rewards, now time.Tim
 		if !g.AvailableHere {
 			status += ", not at this shop"
 		}
-		fmt.Fprintf(w, "    %6d  %s  (%s)\n", g.RequirePoints, g.Title, status)
+		fmt.Fprintf(w, "    %6d  %s  (%s)\n", g.RequirePoints, safe(g.Title), status)
 	}
 	fmt.Fprintln(w, "  Coupons:")
 	if len(rw.Coupons) == 0 {
@@ -163,8 +164,8 @@ func (r *lookupRun) printRewards(mobile string, rw service.Rewards, now time.Tim
 	}
 	for _, group := range ordered {
 		for _, c := range group {
-			fmt.Fprintf(w, "    %-15s %s  %s – %s  id %s\n", c.State(now).String()+":", c.Title,
-				couponTime(c.Start, c.StartText), couponTime(c.End, c.EndText), orNone(r.settings.TicketIDOf(c)))
+			fmt.Fprintf(w, "    %-15s %s  %s – %s  id %s\n", c.State(now).String()+":", safe(c.Title),
+				safe(couponTime(c.Start, c.StartText)), safe(couponTime(c.End, c.EndText)), safe(orNone(r.settings.TicketIDOf(c))))
 		}
 	}
 }
