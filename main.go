@@ -17,7 +17,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"syscall"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/ocard-desk/ocard-desk/gui"
@@ -27,7 +29,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
@@ -55,5 +57,12 @@ func main() {
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())
 	gui.SetLanguage(session.Language)
-	gui.Build(a, session).ShowAndRun()
+	w := gui.Build(a, session)
+	// Fyne quits on SIGINT and SIGTERM too, but only once its loop runs: one that comes
+	// earlier is caught here (it would otherwise be swallowed) and quits it as soon as it can.
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
 }

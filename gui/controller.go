@@ -47,8 +47,11 @@ type desk struct {
 
 	// stateObserver, when set (tests), is told after each state has been drawn.
 	stateObserver func(deskState)
-	// stopped is set once the app stops (stop, or Fyne's queue found closed).
+	// stopped is set once the app stops (stop, or Fyne's queue found closed); life is
+	// the root of every lookup's and fetch's context, ended by stop.
 	stopped atomic.Bool
+	life    context.Context
+	endLife context.CancelFunc
 	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
 	// the test drains on its own goroutine, so that tests are deterministic and race-free.
 	runOnUI func(func())
@@ -93,6 +96,7 @@ func newDesk(w fyne.Window, opts Options) *desk {
 		conn.shops = []settings.Shop{{ID: opts.ShopID, Name: opts.ShopName}}
 	}
 	d := &desk{win: w, opts: opts, conn: conn, log: log, now: time.Now, runOnUI: fyne.Do}
+	d.life, d.endLife = context.WithCancel(context.Background())
 	d.after = func(dur time.Duration, f func()) { time.AfterFunc(dur, func() { d.onUI(f) }) }
 	d.router = &inputRouter{d: d}
 	// A scan typed into a field of the desk (the points to redeem) is looked up.
@@ -114,6 +118,13 @@ func (d *desk) onUI(f func()) {
 	if d.stopped.Load() {
 		return
 	}
+	// Checked again where f runs: once Fyne's loop has ended, fyne.Do runs f at once on
+	// the calling goroutine instead, where it would race with everything else.
+	run := func() {
+		if !d.stopped.Load() {
+			f()
+		}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if err, ok := r.(error); ok && strings.Contains(err.Error(), "send on closed channel") {
@@ -123,15 +134,17 @@ func (d *desk) onUI(f func()) {
 			panic(r)
 		}
 	}()
-	d.runOnUI(f)
+	d.runOnUI(run)
 }
 
 // stop is the app stopping: lookups, fetches and timers still under way are cancelled
 // and whatever they would hand the UI is dropped.
+//
+// Fyne runs it (OnStopped) after its loop has ended, on a goroutine of its own, so it
+// touches nothing but the atomic flag and the desk's root context.
 func (d *desk) stop() {
 	d.stopped.Store(true)
-	d.cancelPending()
-	d.idleArmed = false
+	d.endLife()
 }
 
 func (d *desk) start() {
@@ -298,7 +311,7 @@ func (d *desk) lookup(mobile string) {
 	d.lastLookup = mobile
 	d.lookupSeq++
 	seq := d.lookupSeq
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(d.life)
 	d.cancelLookup = cancel
 	d.setState(deskModel{state: stateLoading, mobile: mobile, recent: d.model.recent})
 
@@ -358,7 +371,7 @@ func (d *desk) onLookupDone(seq uint64, mobile string, member service.Member, lo
 // on screen: Fyne would otherwise scale it again at every refresh of the window. The
 // member text never waits for it.
 func (d *desk) loadAvatar(seq uint64, url string) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(d.life)
 	d.cancelAvatar = cancel
 	avatars := d.opts.Avatars
 	side := d.pixels(avatarSide) // the canvas is read here, on the UI goroutine

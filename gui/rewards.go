@@ -66,7 +66,7 @@ func (d *desk) onCloseRewards() {
 // loadRewards fetches the rewards for lookup seq; a reply for another lookup is dropped.
 func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
 	shop := d.conn.shopID
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(d.life)
 	d.cancelRewards = cancel
 	go func() {
 		defer cancel()
@@ -154,6 +154,8 @@ func (d *desk) sendRedeem(r redemption) {
 	req := service.RedeemRequest{ShopID: r.shopID, OrderID: r.orderID, Mobile: r.mobile, TicketIDs: r.tickets, Points: r.points}
 	lookup := d.conn.lookup
 	go func() {
+		// Not tied to the desk's life: a redemption under way is seen through to its
+		// journaled outcome even if the window closes meanwhile.
 		res, err := redeemer.Redeem(context.Background(), req)
 		balance := int64(-1)
 		if err == nil && res.State == journal.Unknown && lookup != nil {

@@ -33,13 +33,16 @@ func placeWindow(a fyne.App, w fyne.Window, fullScreen bool) {
 		// After the window exists, so that its canvas has the screen's scale.
 		fyne.Do(func() { w.Resize(fitWorkArea(want, w.Canvas().Scale())) })
 	})
-	w.SetOnClosed(func() {
-		if w.FullScreen() {
-			return
+	// Saved when the cashier closes the window, before it goes: not from OnClosed, which
+	// also runs while the app quits (SIGTERM), when saving preferences (which waits on
+	// Fyne's loop) is not safe.
+	w.SetCloseIntercept(func() {
+		if !w.FullScreen() {
+			size := w.Canvas().Size()
+			prefs.SetFloat(prefWindowWidth, float64(size.Width))
+			prefs.SetFloat(prefWindowHeight, float64(size.Height))
 		}
-		size := w.Canvas().Size()
-		prefs.SetFloat(prefWindowWidth, float64(size.Width))
-		prefs.SetFloat(prefWindowHeight, float64(size.Height))
+		w.Close()
 	})
 }
 

@@ -43,6 +43,10 @@ type Options struct {
 	SlowDelay time.Duration
 	// AvatarDelay is how long /avatars/slow.png takes; default 2s.
 	AvatarDelay time.Duration
+	// SeedAvatarURLs keeps the seed examples' internet avatar URL, so their answers
+	// are the API doc's byte for byte (tests); otherwise every demo avatar is served
+	// by the demo server itself.
+	SeedAvatarURLs bool
 }
 
 // Stats counts the requests a demo server has received, for tests and diagnostics.

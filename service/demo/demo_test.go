@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -247,7 +248,7 @@ func TestExpiredTokenIsRefused(t *testing.T) {
 }
 
 func TestSeedExamplesVerbatim(t *testing.T) {
-	s := startTest(t, Options{})
+	s := startTest(t, Options{SeedAvatarURLs: true})
 	tok := token(t, s)
 	for mobile, want := range map[string]string{
 		"0903123123": seedMember,
@@ -262,6 +263,20 @@ func TestSeedExamplesVerbatim(t *testing.T) {
 		}
 		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			t.Errorf("%s: Content-Type %q", mobile, ct)
+		}
+	}
+}
+
+// The demo must not reach the internet: every avatar it names is its own.
+func TestDemoAvatarsAreLocal(t *testing.T) {
+	s := startTest(t, Options{})
+	tok := token(t, s)
+	for _, n := range Numbers() {
+		_, _, body := getMember(t, context.Background(), s, tok, memberQuery(n.Mobile))
+		for _, url := range regexp.MustCompile(`https?://[^"]+`).FindAllString(body, -1) {
+			if !strings.HasPrefix(url, s.BaseURL()) {
+				t.Errorf("%s: the answer names %s", n.Mobile, url)
+			}
 		}
 	}
 }

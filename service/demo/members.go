@@ -44,6 +44,9 @@ type entry struct {
 	fault fault
 }
 
+// seedAvatarURL is the avatar the API doc's examples (and so the seed responses) name.
+const seedAvatarURL = "https://d3egcl3bvwgcig.cloudfront.net/user/51eed9112f1c1d944d3f4a257b9cc187_m.jpg"
+
 // notMemberExample is listed for the window and the README; any number that is not
 // in entries answers the same way.
 const notMemberExample = "0987654321"
@@ -149,6 +152,11 @@ var datePlaceholder = regexp.MustCompile(`\{\{DATE\+(\d+)\}\}`)
 // placeholders (the seed examples) come back unchanged, byte for byte.
 func (s *Server) render(name string) ([]byte, error) {
 	body, err := files.ReadFile("responses/" + name)
+	if err == nil && !s.opts.SeedAvatarURLs {
+		// The seed examples' avatar is on the internet: the demo serves its own, so that
+		// it works offline and sends nothing out (Options.SeedAvatarURLs keeps it).
+		body = bytes.ReplaceAll(body, []byte(seedAvatarURL), []byte(s.baseURL+"/avatars/normal.png"))
+	}
 	if err != nil || !bytes.Contains(body, []byte("{{")) {
 		return body, err
 	}

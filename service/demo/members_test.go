@@ -101,7 +101,7 @@ func TestLargeBalanceMixesNumbersAndStrings(t *testing.T) {
 }
 
 func TestFaultNumbers(t *testing.T) {
-	s := startTest(t, Options{SlowDelay: time.Millisecond})
+	s := startTest(t, Options{SlowDelay: time.Millisecond, SeedAvatarURLs: true})
 	tok := token(t, s)
 	ctx := context.Background()
 
