@@ -389,6 +389,7 @@ func (d *desk) loadAvatar(seq uint64, url string) {
 				d.log.Debug("avatar not shown", "err", err)
 				return
 			}
+			d.model.avatar = img
 			d.showAvatar(img)
 		})
 	}()

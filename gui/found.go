@@ -41,6 +41,9 @@ func (p *foundPanel) refresh(m *deskModel) {
 		member = service.Member{}
 	}
 	p.card.refresh(member, m.mobile)
+	if m.state == stateFound && m.avatar != nil {
+		p.card.showAvatar(m.avatar)
+	}
 	p.expiring.refresh(member.Card)
 	p.carrier.refresh(member.Carrier)
 }

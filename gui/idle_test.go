@@ -3,9 +3,11 @@ package gui
 import (
 	"context"
 	"image"
+	"image/color"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -123,4 +125,28 @@ func TestReplyAfterQuitIsDropped(t *testing.T) {
 		}
 	}()
 	h2.d.onUI(func() {})
+}
+
+// The avatar stays when Settings or the Rewards view closes (the window is redrawn).
+func TestAvatarSurvivesRedraws(t *testing.T) {
+	avatar := solidImage(color.Black)
+	h := newHarness(t, LangEnglish, Options{Avatars: &fakeAvatars{img: avatar}, Backend: &fakeBackend{}, Settings: provisioned()})
+	h.lookup.set("0903123123", reply{member: sampleMember()})
+	h.submit("0903123123")
+	h.waitState(stateFound)
+	h.runNext() // the avatar arrives
+	shown := h.d.ui.panels.found.card.avatar.Image
+	if shown == h.d.placeholderAvatar() {
+		t.Fatal("the avatar never showed")
+	}
+	h.d.onOpenSettings()
+	h.d.settings.onCancel()
+	if got := h.d.ui.panels.found.card.avatar.Image; got == h.d.placeholderAvatar() {
+		t.Error("Settings → Cancel lost the member's avatar")
+	}
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+	h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if got := h.d.ui.panels.found.card.avatar.Image; got == h.d.placeholderAvatar() {
+		t.Error("closing the Rewards view lost the member's avatar")
+	}
 }

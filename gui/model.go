@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"image"
 	"strings"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -35,6 +36,10 @@ type deskModel struct {
 	recent  []string // normalised numbers, newest first
 	// rewards is the Rewards view of the member shown (stateFound only).
 	rewards rewardsModel
+	// avatar is the member's avatar once it has arrived, scaled to its size on screen
+	// (nil: the placeholder shows); kept so that a redraw (Settings closing, the Rewards
+	// view closing) shows it again.
+	avatar image.Image
 }
 
 // notMobileKind is what a submitted text that is not a mobile number looks like: the
