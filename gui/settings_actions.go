@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -178,6 +179,14 @@ func problemText(p settings.Problem) string {
 
 // failureText explains a failed connection test precisely, in the user's language.
 func failureText(err error) string {
+	var ce *session.CheckError
+	if errors.As(err, &ce) {
+		step := tr("settings.step_token")
+		if ce.Step == session.StepMember {
+			step = tr("settings.step_member")
+		}
+		return tr("settings.step_failed", map[string]any{"Step": step, "Host": ce.Host, "Reason": failureText(ce.Err)})
+	}
 	var se *service.Error
 	if errors.As(err, &se) {
 		switch se.Kind {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -40,6 +41,8 @@ func (b *fakeBackend) Save(s settings.Settings, secret string) []settings.Proble
 func (b *fakeBackend) Connect(settings.Settings, string) (MemberLookup, error) { return b.lookup, nil }
 
 func (b *fakeBackend) TestConnection(context.Context, settings.Settings, string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	return b.testErr
 }
 
@@ -355,4 +358,24 @@ func TestSettingsTurnRedeemingOn(t *testing.T) {
 	if !h2.d.settings.redeem.Disabled() {
 		t.Error("head office locked redeeming, yet the desk can change it")
 	}
+}
+
+// Test connection says which step failed, where, and why; a passing test replaces an
+// old failure.
+func TestTestConnectionSaysWhichStepFailed(t *testing.T) {
+	b := &fakeBackend{testErr: &session.CheckError{Step: session.StepMember, Host: "api.example.com",
+		Err: &service.Error{Kind: service.KindServer, Op: "lookup", StatusCode: 404}}}
+	h := newHarness(t, LangEnglish, Options{Backend: b, Settings: provisioned()})
+	h.d.onOpenSettings()
+	f := h.d.settings
+	f.onTest()
+	h.waitFor("test failed", func() bool { return strings.Contains(f.status.Text, "failed") })
+	if want := "the member request to api.example.com failed"; !strings.Contains(f.status.Text, want) {
+		t.Fatalf("status %q, want it to say %q", f.status.Text, want)
+	}
+	b.mu.Lock()
+	b.testErr = nil
+	b.mu.Unlock()
+	f.onTest()
+	h.waitFor("test passed", func() bool { return f.status.Text == tr("settings.test_ok") })
 }

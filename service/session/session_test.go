@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -86,5 +87,38 @@ func TestRedeemerForOpensTheJournalWhenTurnedOn(t *testing.T) {
 	on.RedeemEnabled = true
 	if r := s.RedeemerFor(client, on); r == nil || s.Journal == nil || filepath.Dir(s.Journal.Path()) != dir {
 		t.Fatalf("redeemer %v, journal %v", r, s.Journal)
+	}
+}
+
+// Test connection proves the token and one member request, and says which failed where.
+func TestTestConnectionNamesTheStepThatFailed(t *testing.T) {
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	s, err := Open(Inputs{Getenv: noEnv, Prefs: &settings.MemoryKV{}, Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	good := settings.Defaults()
+	good.BaseURL, good.TokenURL, good.ClientID = srv.BaseURL(), srv.TokenURL(), demo.ClientID
+	good.Shops, good.CurrentShop = []settings.Shop{{ID: demo.ShopID}}, demo.ShopID
+	before := srv.Stats().MemberRequests
+	if err := s.TestConnection(t.Context(), good, demo.ClientSecret); err != nil {
+		t.Fatalf("the demo's own settings: %v", err)
+	}
+	if n := srv.Stats().MemberRequests - before; n != 1 {
+		t.Errorf("%d member requests, want 1", n)
+	}
+	var ce *CheckError
+	if err := s.TestConnection(t.Context(), good, "wrong"); !errors.As(err, &ce) || ce.Step != StepToken || !errors.Is(err, service.ErrAuth) {
+		t.Errorf("wrong secret: %v", err)
+	}
+	wrongAPI := good
+	wrongAPI.BaseURL = srv.BaseURL() + "/not-the-api"
+	if err := s.TestConnection(t.Context(), wrongAPI, demo.ClientSecret); !errors.As(err, &ce) || ce.Step != StepMember || !strings.Contains(ce.Host, "127.0.0.1") {
+		t.Errorf("wrong API address: %v", err)
 	}
 }
