@@ -7,6 +7,7 @@
 //	ocard-desk rewards [--json] MOBILE...  a member's gifts and coupons
 //	ocard-desk redeem ... MOBILE          redeem points or coupons (off unless enabled)
 //	ocard-desk journal [--since DATE]     the redemptions made at this desk
+//	ocard-desk check [flags]              the window's settings, where each came from, and a test
 //	ocard-desk --version
 package main
 
@@ -43,6 +44,8 @@ func main() {
 			os.Exit(cli.Redeem(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		case "journal":
 			os.Exit(cli.Journal(os.Args[2:], os.Stdout, os.Stderr))
+		case "check":
+			os.Exit(cli.Check(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	// The app comes first: the saved settings live in its preferences. NewWithID needs

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // DemoServer runs `ocard-desk demo-server [--addr 127.0.0.1:8089]`: it serves the
@@ -59,12 +61,15 @@ Use it from a shell:
   export OCARD_CLIENT_ID=%[3]s OCARD_CLIENT_SECRET=%[4]s OCARD_SHOP_ID=%[5]s
   ocard-desk lookup 0903123123
 
+or as a provisioning file (save as ocard-desk.json next to the app, or --config):
+%[6]s
+
 or with curl:
   curl -s -d grant_type=client_credentials -d client_id=%[3]s -d client_secret=%[4]s %[2]s
   curl -s -H "Authorization: Bearer TOKEN" "%[1]s/v1/user/ocard?shop_id=%[5]s&mobile=0903123123"
 
 Demo numbers:
-`, srv.BaseURL(), srv.TokenURL(), demo.ClientID, demo.ClientSecret, demo.ShopID)
+`, srv.BaseURL(), srv.TokenURL(), demo.ClientID, demo.ClientSecret, demo.ShopID, provisioningFor(srv))
 	for _, n := range demo.Numbers() {
 		fmt.Fprintf(stdout, "  %s  %s\n", n.Mobile, n.Label)
 	}
@@ -76,4 +81,15 @@ Demo numbers:
 		return 1
 	}
 	return 0
+}
+
+// provisioningFor is an ocard-desk.json that points a desk at demo server srv.
+func provisioningFor(srv *demo.Server) string {
+	file := map[string]any{
+		"base_url": srv.BaseURL(), "token_url": srv.TokenURL(), "scope": settings.DefaultScope,
+		"client_id": demo.ClientID, "client_secret": demo.ClientSecret,
+		"shops": []map[string]string{{"id": demo.ShopID, "name": "Demo"}}, "default_shop": demo.ShopID,
+	}
+	b, _ := json.MarshalIndent(file, "  ", "  ")
+	return "  " + string(b)
 }

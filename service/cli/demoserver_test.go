@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,6 +74,20 @@ func TestDemoServerServesUntilCancelled(t *testing.T) {
 	}, "0903123123")
 	if r.code != 0 || !strings.Contains(r.stdout, "Chien YH") {
 		t.Errorf("lookup against the standalone server: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// The provisioning file it prints sets a desk up as it is.
+	banner := out.String()
+	start, end := strings.Index(banner, "{"), strings.Index(banner, "\n  }\n")+3 // its own closing line
+	if start < 0 || end < start {
+		t.Fatalf("no provisioning file in the banner:\n%s", banner)
+	}
+	path := filepath.Join(t.TempDir(), "ocard-desk.json")
+	if err := os.WriteFile(path, []byte(banner[start:end+1]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runLookup(t, map[string]string{"OCARD_CONFIG": path}, "0903123123"); r.code != 0 || !strings.Contains(r.stdout, "Chien YH") {
+		t.Errorf("lookup with the printed provisioning file: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
 	cancel()
