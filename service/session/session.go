@@ -235,7 +235,11 @@ func (s *Session) TestConnection(ctx context.Context, c settings.Settings, secre
 	if err := client.CheckConnection(ctx); err != nil {
 		return &CheckError{Step: StepToken, Host: hostOf(cfg.TokenURL), Err: err}
 	}
-	if _, err := client.LookupMember(ctx, c.CurrentShop, ProbeNumber); err != nil && !errors.Is(err, service.ErrNotMember) {
+	shop := c.CurrentShop
+	if shop == "" && len(c.Shops) > 0 {
+		shop = c.Shops[0].ID // what the form saves when no shop was picked
+	}
+	if _, err := client.LookupMember(ctx, shop, ProbeNumber); err != nil && !errors.Is(err, service.ErrNotMember) {
 		return &CheckError{Step: StepMember, Host: hostOf(cfg.BaseURL), Err: err}
 	}
 	return nil
