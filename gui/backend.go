@@ -21,6 +21,8 @@ type Backend interface {
 	TestConnection(ctx context.Context, s settings.Settings, secret string) error
 	// StartDemo starts the built-in demo server and connects to it.
 	StartDemo() (DemoSession, error)
+	// SaveShop keeps id as this desk's shop for the next start (the header's picker).
+	SaveShop(id string)
 	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo) with settings
 	// s, or nil when this desk does not redeem.
 	RedeemerFor(l MemberLookup, s settings.Settings) Redeemer
@@ -81,6 +83,8 @@ func (b sessionBackend) StartDemo() (DemoSession, error) {
 	}
 	return DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}, nil
 }
+
+func (b sessionBackend) SaveShop(id string) { b.s.SaveShop(id) }
 
 func (b sessionBackend) RedeemerFor(l MemberLookup, s settings.Settings) Redeemer {
 	c, ok := l.(*service.Client)

@@ -201,6 +201,11 @@ func (d *desk) onShopPicked(id string) {
 	d.conn.shopID = id
 	d.lastSubmit = "" // the same number at another shop is a new question
 	d.log.Info("shop changed", "shop_id", id)
+	// The desk's choice: kept for the next start, and what Settings shows.
+	d.opts.Settings.Settings.CurrentShop = id
+	if d.opts.Backend != nil && !d.conn.demo {
+		d.opts.Backend.SaveShop(id)
+	}
 	d.refreshHeader()
 	if d.model.state != stateWelcome && d.model.state != stateError {
 		d.setState(deskModel{state: stateIdle, recent: d.model.recent})

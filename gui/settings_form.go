@@ -24,6 +24,7 @@ type settingsForm struct {
 	shops    *fyne.Container
 	shopRows []shopRow
 	current  *routedSelect
+	shopIDs  map[string]string // the current shop picker's labels → shop ids
 	redeem   *routedSelect
 	status   *widget.Label
 	content  fyne.CanvasObject
@@ -76,7 +77,7 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 			managed := widget.NewLabel(tr("settings.managed"))
 			managed.Importance = widget.LowImportance
 			items = append(items, managed)
-		} else if src := r.Sources[field]; src >= settings.SourceFile {
+		} else if src := r.Sources[field]; src >= settings.SourceFile && !(field == settings.FieldDefaultShop && src == settings.SourceFile) {
 			// Saved settings rank below the file, the environment and the command line:
 			// say so, rather than let a change quietly vanish at the next start.
 			note := widget.NewLabel(tr("settings.overridden", map[string]any{"Source": sourceName(src)}))
@@ -185,7 +186,8 @@ func (f *settingsForm) addShopRow(shop settings.Shop) {
 	row.id.SetPlaceHolder(example("000030"))
 	row.name.SetText(shop.Name)
 	row.name.SetPlaceHolder(tr("settings.shop_name"))
-	row.id.OnChanged = func(string) { f.refreshShopChoices(f.current.Selected) }
+	row.id.OnChanged = func(string) { f.refreshShopChoices(f.currentShop()) }
+	row.name.OnChanged = func(string) { f.refreshShopChoices(f.currentShop()) }
 	locked := f.resolved.Locked[settings.FieldShops]
 	if locked {
 		row.id.Disable()
@@ -196,29 +198,39 @@ func (f *settingsForm) addShopRow(shop settings.Shop) {
 	line := container.NewBorder(nil, nil, idBox, nil, row.name)
 	f.shops.Add(line)
 	if f.current != nil {
-		f.refreshShopChoices(f.current.Selected)
+		f.refreshShopChoices(f.currentShop())
 	}
 }
 
+// refreshShopChoices lists the shops of the rows as "name (id)", keeping the shop with
+// id selected (the first when it is gone).
 func (f *settingsForm) refreshShopChoices(selected string) {
-	var ids []string
+	f.shopIDs = map[string]string{}
+	var labels []string
 	for _, r := range f.shopRows {
-		if id := strings.TrimSpace(r.id.Text); id != "" {
-			ids = append(ids, id)
+		id := strings.TrimSpace(r.id.Text)
+		if id == "" {
+			continue
 		}
+		label := shopLabel(settings.Shop{ID: id, Name: strings.TrimSpace(r.name.Text)})
+		f.shopIDs[label] = id
+		labels = append(labels, label)
 	}
-	f.current.Options = ids
+	f.current.Options = labels
 	f.current.Selected = ""
-	for _, id := range ids {
-		if id == selected {
-			f.current.Selected = id
+	for _, l := range labels {
+		if f.shopIDs[l] == selected {
+			f.current.Selected = l
 		}
 	}
-	if f.current.Selected == "" && len(ids) > 0 {
-		f.current.Selected = ids[0]
+	if f.current.Selected == "" && len(labels) > 0 {
+		f.current.Selected = labels[0]
 	}
 	f.current.Refresh()
 }
+
+// currentShop is the id of the shop picked as this desk's.
+func (f *settingsForm) currentShop() string { return f.shopIDs[f.current.Selected] }
 
 // collect reads the form into settings; locked fields keep their provisioned values.
 func (f *settingsForm) collect() (settings.Settings, string) {
@@ -242,7 +254,7 @@ func (f *settingsForm) collect() (settings.Settings, string) {
 		}
 	}
 	if !f.resolved.Locked[settings.FieldDefaultShop] {
-		s.CurrentShop = f.current.Selected
+		s.CurrentShop = f.currentShop()
 	}
 	if !f.resolved.Locked[settings.FieldTimeout] {
 		s.TimeoutSeconds = atoi(f.entries[settings.FieldTimeout].Text)

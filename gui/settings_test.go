@@ -25,6 +25,7 @@ type fakeBackend struct {
 	lookup   MemberLookup
 	demo     DemoSession
 	redeemer Redeemer
+	shops    []string // SaveShop's
 }
 
 func (b *fakeBackend) Save(s settings.Settings, secret string) []settings.Problem {
@@ -49,6 +50,12 @@ func (b *fakeBackend) TestConnection(context.Context, settings.Settings, string)
 func (b *fakeBackend) StartDemo() (DemoSession, error) { return b.demo, nil }
 
 func (b *fakeBackend) RedeemerFor(MemberLookup, settings.Settings) Redeemer { return b.redeemer }
+
+func (b *fakeBackend) SaveShop(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.shops = append(b.shops, id)
+}
 
 func provisioned() settings.Resolved {
 	return settings.Resolved{
@@ -138,7 +145,7 @@ func TestSettingsSaveConnectsAndKeepsLockedFields(t *testing.T) {
 	}
 	f.entries[settings.FieldBaseURL].SetText("https://evil.example.com") // disabled: must not count
 	f.entries[settings.FieldIdleClear].SetText("120")
-	f.current.SetSelected("000031")
+	f.current.SetSelected("中山店 (000031)")
 	f.onSave()
 	h.waitState(stateIdle)
 	if len(backend.saved) != 1 {
@@ -166,7 +173,8 @@ func TestSettingsSaveConnectsAndKeepsLockedFields(t *testing.T) {
 }
 
 func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {
-	h := newHarness(t, LangEnglish, Options{Shops: provisioned().Settings.Shops, ShopID: "000030"})
+	h := newHarness(t, LangEnglish, Options{Shops: provisioned().Settings.Shops, ShopID: "000030",
+		Backend: &fakeBackend{}, Settings: provisioned()})
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	picker := h.d.ui.header.picker
 	if picker == nil {
@@ -186,6 +194,15 @@ func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {
 	if !strings.Contains(test.RenderToMarkup(h.d.win.Canvas()), "中山店") {
 		t.Fatal("the current shop's name is not visible")
 	}
+	// The desk's choice is kept for the next start, and Settings shows it by name.
+	if b := h.d.opts.Backend.(*fakeBackend); len(b.shops) != 1 || b.shops[0] != "000031" {
+		t.Errorf("saved shops %v", b.shops)
+	}
+	h.d.onOpenSettings()
+	if got := h.d.settings.current.Selected; got != "中山店 (000031)" {
+		t.Errorf("Settings shows this desk's shop as %q", got)
+	}
+	h.d.settings.onCancel()
 }
 
 type shopRecorder struct {

@@ -276,8 +276,16 @@ func hostOf(raw string) string {
 // Save validates c and the secret and saves them (see settings.Save): the settings in
 // Prefs, the secret in Secrets. On any problem nothing is saved.
 func (s *Session) Save(c settings.Settings, secret string) []settings.Problem {
-	return settings.Save(s.Prefs, c, secret, s.Secrets)
+	problems := settings.Save(s.Prefs, c, secret, s.Secrets)
+	if problems == nil {
+		settings.SaveDeskShop(s.Prefs, c.CurrentShop) // the desk's pick in Settings is its choice
+	}
+	return problems
 }
+
+// SaveShop keeps id as this desk's shop (the header's picker): the next start serves
+// it, whatever a provisioning file's default_shop says.
+func (s *Session) SaveShop(id string) { settings.SaveDeskShop(s.Prefs, id) }
 
 // Demo is a connection to the built-in demo server.
 type Demo struct {

@@ -39,6 +39,7 @@ func Load(in Inputs) Resolved {
 		}
 	}
 	r := Resolve(in.Flags, EnvLayer(in.Getenv), prov, LoadSaved(in.Prefs), secret)
+	r.applyDeskShop(LoadDeskShop(in.Prefs))
 	r.ProvisionPath, r.ProvisionErr = path, provErr
 	r.Warnings = append(warnings, r.Warnings...)
 	return r
