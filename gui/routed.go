@@ -27,6 +27,12 @@ func newDeskButton(label string, icon fyne.Resource, tapped func(), router *inpu
 // TypedRune hands r to the input router: a scan goes to the number entry.
 func (b *deskButton) TypedRune(r rune) { b.router.typedRune(fromControl, b, r) }
 
+// FocusGained also brings the button into view when it is in a scrolled form.
+func (b *deskButton) FocusGained() {
+	b.Button.FocusGained()
+	b.router.focused(b)
+}
+
 // AcceptsTab lets the router see Tab, which ends many scanners' codes; a Tab that ends
 // no scan moves the focus on as usual.
 func (b *deskButton) AcceptsTab() bool { return true }
@@ -83,6 +89,12 @@ func (e *routedEntry) TypedRune(r rune) { e.router.typedRune(fromField, e, r) }
 
 func (e *routedEntry) typeRune(r rune) { e.Entry.TypedRune(r) }
 
+// FocusGained also brings the field into view when it is in a scrolled form.
+func (e *routedEntry) FocusGained() {
+	e.Entry.FocusGained()
+	e.router.focused(e)
+}
+
 // TypedKey lets the router have Esc and a scan's Enter or Tab first.
 func (e *routedEntry) TypedKey(ev *fyne.KeyEvent) {
 	if e.router.typedKey(fromField, e, ev) {
@@ -127,6 +139,12 @@ func newRoutedSelect(router *inputRouter, options []string) *routedSelect {
 
 // TypedRune hands r to the input router.
 func (s *routedSelect) TypedRune(r rune) { s.router.typedRune(fromControl, s, r) }
+
+// FocusGained also brings the picker into view when it is in a scrolled form.
+func (s *routedSelect) FocusGained() {
+	s.Select.FocusGained()
+	s.router.focused(s)
+}
 
 // AcceptsTab lets the router see a scan's Tab; any other Tab moves the focus on.
 func (s *routedSelect) AcceptsTab() bool { return true }

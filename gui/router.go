@@ -138,3 +138,11 @@ func (r *inputRouter) install(c fyne.Canvas) {
 		c.AddShortcut(s, func(s fyne.Shortcut) { r.typedShortcut(fromWindow, s) })
 	}
 }
+
+// focused is told when a routed widget gets the keyboard focus: in Settings, the form
+// scrolls so that it shows (Tab would otherwise walk off the visible fields).
+func (r *inputRouter) focused(o fyne.CanvasObject) {
+	if f := r.d.settings; f != nil {
+		f.scrollIntoView(o)
+	}
+}

@@ -28,6 +28,7 @@ type settingsForm struct {
 	redeem   *routedSelect
 	status   *widget.Label
 	content  fyne.CanvasObject
+	scroll   *container.Scroll // the fields; scrolled to the focused one (scrollIntoView)
 
 	// scan notices a scan typed into the form (fieldScan, field_scan.go); initial and
 	// initialSecret are what the form held when it opened, to tell whether anything
@@ -175,7 +176,8 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		header.Add(l)
 	}
 	buttons := container.NewVBox(f.status, container.NewHBox(test, save, cancel))
-	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil, container.NewVScroll(rows)))
+	f.scroll = container.NewVScroll(rows)
+	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil, f.scroll))
 	f.initial, f.initialSecret = f.collect()
 	return f
 }
@@ -279,4 +281,27 @@ func (f *settingsForm) collect() (settings.Settings, string) {
 // example is a placeholder that cannot be taken for a value: "e.g. 000030".
 func example(value string) string {
 	return tr("settings.example", map[string]any{"Value": value})
+}
+
+// scrollIntoView scrolls the fields so that o, which just got the focus (Tab), shows.
+func (f *settingsForm) scrollIntoView(o fyne.CanvasObject) {
+	drv := fyne.CurrentApp().Driver()
+	if f.scroll == nil || f.scroll.Content == nil || drv.CanvasForObject(o) == nil {
+		return
+	}
+	top := drv.AbsolutePositionForObject(o).Y - drv.AbsolutePositionForObject(f.scroll.Content).Y
+	if top < 0 {
+		return // not inside the scrolled fields (the buttons below them)
+	}
+	bottom, view := top+o.Size().Height, f.scroll.Size().Height
+	off := f.scroll.Offset.Y
+	switch {
+	case top < off:
+		off = top
+	case bottom > off+view:
+		off = bottom - view
+	default:
+		return
+	}
+	f.scroll.ScrollToOffset(fyne.NewPos(0, off))
 }

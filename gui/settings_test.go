@@ -396,3 +396,24 @@ func TestTestConnectionSaysWhichStepFailed(t *testing.T) {
 	f.onTest()
 	h.waitFor("test passed", func() bool { return f.status.Text == tr("settings.test_ok") })
 }
+
+// Tab through Settings: the focused field scrolls into view.
+func TestSettingsFocusScrollsIntoView(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.d.win.Resize(fyne.NewSize(800, 420))
+	h.d.onOpenSettings()
+	f := h.d.settings
+	if f.scroll.Offset.Y != 0 {
+		t.Fatal("the form starts scrolled")
+	}
+	h.d.win.Canvas().Focus(f.redeem) // the last field, below the fold at this size
+	if f.scroll.Offset.Y <= 0 {
+		t.Fatalf("focusing the last field left the form at offset %v", f.scroll.Offset.Y)
+	}
+	h.d.win.Canvas().Focus(f.entries[settings.FieldScope])
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.entries[settings.FieldScope]).Y -
+		fyne.CurrentApp().Driver().AbsolutePositionForObject(f.scroll.Content).Y
+	if f.scroll.Offset.Y > top {
+		t.Errorf("focusing an earlier field left it above the view (offset %v, field at %v)", f.scroll.Offset.Y, top)
+	}
+}
