@@ -50,6 +50,7 @@ type desk struct {
 	// stopped is set once the app stops (stop, or Fyne's queue found closed); life is
 	// the root of every lookup's and fetch's context, ended by stop.
 	stopped atomic.Bool
+	uiMu    sync.Mutex
 	life    context.Context
 	endLife context.CancelFunc
 	// runOnUI hands a function to Fyne's goroutine: fyne.Do, or a queue in tests that
@@ -119,8 +120,12 @@ func (d *desk) onUI(f func()) {
 		return
 	}
 	// Checked again where f runs: once Fyne's loop has ended, fyne.Do runs f at once on
-	// the calling goroutine instead, where it would race with everything else.
+	// the calling goroutine instead. Until stop has run, such callbacks may still come,
+	// each on its own goroutine (two timers, a reply): uiMu keeps them one at a time, as
+	// they would be on Fyne's goroutine. While the loop runs it is never contended.
 	run := func() {
+		d.uiMu.Lock()
+		defer d.uiMu.Unlock()
 		if !d.stopped.Load() {
 			f()
 		}
