@@ -149,10 +149,10 @@ func TestRedeemGiftSendsOnceAndShowsTheNewBalance(t *testing.T) {
 	if len(sent) != 1 || sent[0].Points != 100 || len(sent[0].TicketIDs) != 0 || sent[0].ShopID != "000030" || sent[0].Mobile != "0903123123" {
 		t.Fatalf("sent %+v", sent)
 	}
-	h.waitState(stateFound)
-	if h.lookup.callCount() != before+1 {
-		t.Errorf("the member was not looked up again after the redemption")
-	}
+	// Looked up again (the new balance): waitFor, not waitState, as earlier "found"
+	// states (the Rewards view's) may still be in the channel.
+	h.waitFor("the member looked up again", func() bool { return h.lookup.callCount() == before+1 })
+	h.waitFor("the new lookup shown", func() bool { return h.d.model.state == stateFound && !h.d.model.rewards.open })
 }
 
 func TestRedeemCouponSendsItsTicketID(t *testing.T) {
