@@ -22,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ocard-desk/ocard-desk/service/demo"
 )
 
 // e2eWindow is the window's size; the app opens at it and screenshots are cropped to it.
@@ -117,10 +119,31 @@ func TestScreenshotsForDocs(t *testing.T) {
 		writePNG(t, filepath.Join(dir, "redeem-confirm-"+lang+".png"), env.settledScreenshot(rewards))
 		app.stop()
 	}
+	// A franchise desk: one provisioning file for every shop, on the demo server.
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	prov := filepath.Join(t.TempDir(), "ocard-desk.json")
+	provJSON := fmt.Sprintf(`{"base_url": %q, "token_url": %q, "client_id": %q, "client_secret": %q,
+		"shops": [{"id": "000030", "name": "信義店"}, {"id": "000031", "name": "中山店"}, {"id": "000032", "name": "板橋店"}],
+		"default_shop": "000030", "locked": true}`, srv.BaseURL(), srv.TokenURL(), demo.ClientID, demo.ClientSecret)
+	if err := os.WriteFile(prov, []byte(provJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	multi := newE2E(t)
+	app := multi.startApp("--config", prov, "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
+	app.waitState("idle", "")
+	multi.scan("0911111111")
+	app.waitPoints("-KX19A302", "")
+	writePNG(t, filepath.Join(dir, "multi-shop-zh-TW.png"), multi.settledScreenshot(image.NewRGBA(e2eWindow)))
+	app.stop()
+
 	// A 1366×768 screen at 125 %: the window fits, the codes are whole pixels.
 	e := &e2e{t: t, bin: buildApp(t), config: t.TempDir(), env: []string{"FYNE_SCALE=1.25"}}
 	e.display = startXvfb(t, "1366x768")
-	app := e.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
+	app = e.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
 	app.waitState("idle", "")
 	e.scan("0911111111")
 	app.waitPoints("-KX19A302", "")
