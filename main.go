@@ -20,7 +20,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/ocard-desk/ocard-desk/gui"
@@ -60,12 +59,6 @@ func main() {
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())
 	gui.SetLanguage(session.Language)
-	w := gui.Build(a, session)
-	// Fyne quits on SIGINT and SIGTERM too, but only once its loop runs: one that comes
-	// earlier is caught here (it would otherwise be swallowed) and quits it as soon as it can.
-	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
+	// The window quits on SIGINT/SIGTERM (ctx), stopping its own work first.
+	gui.Build(ctx, a, session).ShowAndRun()
 }

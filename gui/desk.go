@@ -85,12 +85,22 @@ var (
 	maxRecent         = 10
 )
 
-// Build creates the main window for session s on app a. The caller shows it
+// Build creates the main window for session s on app a; it lives until ctx ends (the
+// process's SIGINT/SIGTERM) or the cashier closes it. The caller shows it
 // (ShowAndRun) and closes s after.
-func Build(a fyne.App, s *session.Session) fyne.Window {
+//
+// The desk stops its own work (desk.stop) before Fyne quits, on both paths. Not from
+// Fyne's OnStopped: a callback there is queued to Fyne's loop while the loop shuts
+// down, which sometimes never runs it and leaves the process hanging (seen in the
+// shutdown soak, docs/RELIABILITY.md).
+func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 	d := buildDesk(a, optionsFor(s))
-	placeWindow(a, d.win, s.FullScreen)
-	a.Lifecycle().SetOnStopped(d.stop)
+	placeWindow(a, d.win, s.FullScreen, d.stop)
+	go func() {
+		<-ctx.Done()
+		d.stop()
+		fyne.Do(a.Quit)
+	}()
 	return d.win
 }
 

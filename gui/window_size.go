@@ -18,8 +18,8 @@ const decorationAllowance = 48
 // it at (or the default), shrunk to fit the screen's work area, so that it never opens
 // taller or wider than the screen, whatever the scale. With fullScreen it fills the
 // screen instead (kiosk desks). Fyne offers no way to place a window, so its position
-// is the window system's.
-func placeWindow(a fyne.App, w fyne.Window, fullScreen bool) {
+// is the window system's. onClose runs when the cashier closes the window, first.
+func placeWindow(a fyne.App, w fyne.Window, fullScreen bool, onClose func()) {
 	prefs := a.Preferences()
 	want := defaultWindowSize
 	if width, height := prefs.Float(prefWindowWidth), prefs.Float(prefWindowHeight); width >= 200 && height >= 200 {
@@ -42,6 +42,7 @@ func placeWindow(a fyne.App, w fyne.Window, fullScreen bool) {
 			prefs.SetFloat(prefWindowWidth, float64(size.Width))
 			prefs.SetFloat(prefWindowHeight, float64(size.Height))
 		}
+		onClose()
 		w.Close()
 	})
 }
