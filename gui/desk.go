@@ -99,7 +99,10 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 	go func() {
 		<-ctx.Done()
 		d.stop()
-		fyne.Do(a.Quit)
+		// The driver's Quit, as Fyne's own signal handler calls it; not App.Quit, which
+		// first closes the window, and a pointer event still queued for the destroyed
+		// window then crashes inside Fyne (nil viewport, seen in the soak).
+		fyne.Do(a.Driver().Quit)
 	}()
 	return d.win
 }
