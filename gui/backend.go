@@ -23,16 +23,21 @@ type Backend interface {
 	StartDemo() (DemoSession, error)
 	// SaveShop keeps id as this desk's shop for the next start (the header's picker).
 	SaveShop(id string)
+	// RedemptionLog is the desk's journal, once redeeming is on (nil before).
+	RedemptionLog() RedemptionLog
 	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo) with settings
 	// s, or nil when this desk does not redeem.
 	RedeemerFor(l MemberLookup, s settings.Settings) Redeemer
 }
 
-// DemoSession is a connection to the built-in demo server.
+// DemoSession is a connection to the built-in demo server, with the demo's own
+// redeemer and journal (never the desk's).
 type DemoSession struct {
-	Lookup  MemberLookup
-	ShopID  string
-	Numbers []DemoNumber
+	Lookup   MemberLookup
+	ShopID   string
+	Numbers  []DemoNumber
+	Redeemer Redeemer
+	Log      RedemptionLog
 }
 
 // connection is what the window currently looks members up with. It starts from Options
@@ -43,8 +48,9 @@ type connection struct {
 	shopID      string
 	demo        bool
 	demoNumbers []DemoNumber
-	problem     error    // why there is no lookup, when there is none
-	redeemer    Redeemer // nil: no redeeming on this connection
+	problem     error         // why there is no lookup, when there is none
+	redeemer    Redeemer      // nil: no redeeming on this connection
+	log         RedemptionLog // where redeemer journals (today's list)
 }
 
 // shopName is the current shop's display name (its id when it has no name).
@@ -81,7 +87,18 @@ func (b sessionBackend) StartDemo() (DemoSession, error) {
 	if err != nil {
 		return DemoSession{}, err
 	}
-	return DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}, nil
+	ds := DemoSession{Lookup: d.Client, ShopID: d.ShopID, Numbers: DemoNumbers(d.Numbers)}
+	if r, j := b.s.DemoRedeemer(d.Client); r != nil { // no nil pointers inside the interfaces
+		ds.Redeemer, ds.Log = r, j
+	}
+	return ds, nil
+}
+
+func (b sessionBackend) RedemptionLog() RedemptionLog {
+	if j := b.s.RedemptionLog(); j != nil {
+		return j
+	}
+	return nil
 }
 
 func (b sessionBackend) SaveShop(id string) { b.s.SaveShop(id) }

@@ -86,6 +86,7 @@ func newDesk(w fyne.Window, opts Options) *desk {
 	conn := connection{
 		lookup: opts.Lookup, shops: opts.Shops, shopID: opts.ShopID,
 		demo: opts.Demo, demoNumbers: opts.DemoNumbers, problem: opts.SetupProblem, redeemer: opts.Redeemer,
+		log: opts.RedemptionLog,
 	}
 	if opts.TicketIDOf == nil {
 		opts.TicketIDOf = func(c service.Coupon) string { return c.Serial }

@@ -93,20 +93,16 @@ func (d *desk) onStartDemo() {
 	if backend == nil {
 		return
 	}
-	saved := d.opts.Settings.Settings
 	go func() {
-		session, err := backend.StartDemo()
-		var redeemer Redeemer
-		if err == nil {
-			redeemer = backend.RedeemerFor(session.Lookup, saved) // may open a journal: not on the UI goroutine
-		}
+		session, err := backend.StartDemo() // opens a socket and the demo's journal
 		d.onUI(func() {
 			if err != nil {
 				d.setState(deskModel{state: stateError, err: err})
 				return
 			}
 			d.useConnection(connection{lookup: session.Lookup, shopID: session.ShopID, demo: true,
-				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}}, redeemer: redeemer})
+				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}},
+				redeemer: session.Redeemer, log: session.Log})
 		})
 	}()
 }

@@ -118,9 +118,12 @@ func (p *statePanels) refresh(m *deskModel, c connection, canRetry bool) {
 func (p *statePanels) refreshRewards(m *deskModel, c connection, found *fyne.Container) {
 	open := m.state == stateFound && m.rewards.open
 	if !open {
-		if p.rewards != nil {
-			p.rewards.box.Hide()
-			p.rewards.lists.RemoveAll() // nothing of the member stays behind
+		if v := p.rewards; v != nil {
+			v.box.Hide()
+			v.lists.RemoveAll() // nothing of the member stays behind
+			v.title.SetText("")
+			v.status.SetText("")
+			v.points.SetText("")
 		}
 		return
 	}

@@ -154,8 +154,9 @@ func (d *desk) sendRedeem(r redemption) {
 	req := service.RedeemRequest{ShopID: r.shopID, OrderID: r.orderID, Mobile: r.mobile, TicketIDs: r.tickets, Points: r.points}
 	lookup := d.conn.lookup
 	go func() {
-		// Not tied to the desk's life: a redemption under way is seen through to its
-		// journaled outcome even if the window closes meanwhile.
+		// Not tied to the desk's life: closing the window does not cancel a redemption on
+		// its way. If the process ends before the answer, the journal keeps it pending,
+		// and the next start shows it as unknown.
 		res, err := redeemer.Redeem(context.Background(), req)
 		balance := int64(-1)
 		if err == nil && res.State == journal.Unknown && lookup != nil {
@@ -177,7 +178,9 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, balance
 	switch {
 	case err != nil:
 		d.log.Warn("redeem not sent", "order_id", r.orderID, "err", err.Error())
-		d.ui.confirm.failed(r, tr("redeem.not_sent", map[string]any{"Reason": err.Error()}))
+		msg := tr("redeem.not_sent", map[string]any{"Reason": err.Error()})
+		d.ui.confirm.failed(r, msg)
+		d.showNotice(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": msg}))
 	case res.State == journal.Done:
 		d.log.Info("redeem done", "order_id", r.orderID, "replayed", res.Replayed)
 		d.ui.confirm.done(r)
@@ -194,8 +197,13 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, balance
 			msg = se.APIMessage
 		}
 		d.log.Warn("redeem refused", "order_id", r.orderID, "kind", service.KindOf(res.Err).String())
-		d.ui.confirm.failed(r, tr("redeem.refused", map[string]any{"Message": msg}))
+		refused := tr("redeem.refused", map[string]any{"Message": service.Printable(msg)})
+		d.ui.confirm.failed(r, refused)
+		d.showNotice(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": refused}))
 	}
+	// The notice names the member (masked): the idle auto-clear must take it away too,
+	// even when the screen was cleared while the redemption was on its way.
+	d.scheduleIdleClear()
 }
 
 // refetchAfterRedeem looks the member up again so the new balance shows, if the
@@ -211,11 +219,11 @@ func (d *desk) refetchAfterRedeem(mobile string) {
 // todaysRedemptions lists this desk's redemptions since midnight, newest first, each
 // with its latest state (pending shown as unknown).
 func (d *desk) todaysRedemptions() []journal.Entry {
-	if d.opts.RedemptionLog == nil {
+	if d.conn.log == nil {
 		return nil
 	}
 	y, mo, day := d.now().Date()
-	entries, _, err := d.opts.RedemptionLog.Entries(time.Date(y, mo, day, 0, 0, 0, 0, time.Local))
+	entries, _, err := d.conn.log.Entries(time.Date(y, mo, day, 0, 0, 0, 0, time.Local))
 	if err != nil {
 		return nil
 	}

@@ -213,3 +213,18 @@ func TestRewardsBelongToTheMemberOnScreen(t *testing.T) {
 		t.Fatal("a new scan left the previous member's rewards")
 	}
 }
+
+// A refused redemption is reported under the entry even when the confirmation was
+// closed while it was on its way.
+func TestRefusedRedemptionIsReportedAfterTheConfirmationClosed(t *testing.T) {
+	r := &fakeRedeemer{result: journal.Result{State: journal.Failed,
+		Err: &service.Error{Kind: service.KindRejected, APIMessage: "票券狀態不允許銷售"}}}
+	h := rewardsDesk(t, LangEnglish, r)
+	test.Tap(redeemButton(t, h))
+	test.Tap(h.d.ui.confirm.confirm)
+	h.d.ui.confirm.hide() // Esc while it is sent
+	h.waitFor("reported", func() bool { return h.d.ui.notice.Visible() })
+	if !strings.Contains(h.d.ui.notice.Text, "票券狀態不允許銷售") || !strings.Contains(h.d.ui.notice.Text, "0903***123") {
+		t.Fatalf("notice %q", h.d.ui.notice.Text)
+	}
+}

@@ -79,14 +79,16 @@ func (f *settingsForm) onSave() {
 		if len(problems) == 0 {
 			lookup, err = backend.Connect(s, secret)
 		}
+		var log RedemptionLog
 		if lookup != nil {
 			redeemer = backend.RedeemerFor(lookup, s) // may open the journal: not on the UI goroutine
+			log = backend.RedemptionLog()
 		}
 		f.d.onUI(func() {
 			if f.d.settings != f || f.showProblems(problems) {
 				return
 			}
-			f.d.applySettings(s, secret, connection{lookup: lookup, redeemer: redeemer, problem: err})
+			f.d.applySettings(s, secret, connection{lookup: lookup, redeemer: redeemer, log: log, problem: err})
 		})
 	}()
 }

@@ -51,6 +51,8 @@ func (b *fakeBackend) StartDemo() (DemoSession, error) { return b.demo, nil }
 
 func (b *fakeBackend) RedeemerFor(MemberLookup, settings.Settings) Redeemer { return b.redeemer }
 
+func (b *fakeBackend) RedemptionLog() RedemptionLog { return nil }
+
 func (b *fakeBackend) SaveShop(id string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -82,8 +82,50 @@ func (s *Session) RedeemerFor(client *service.Client, c settings.Settings) *jour
 	return s.Redeemer(client)
 }
 
-// closeJournal closes the journal, and removes the demo's.
+// DemoRedeemer is the redeemer for a client of the built-in demo server and the
+// journal it writes: the demo's own, in a folder of its own that Close removes, never
+// the desk's (a desk may start the demo from its welcome screen while its real
+// journal is open).
+func (s *Session) DemoRedeemer(client *service.Client) (*journal.Redeemer, *journal.Journal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if client == nil {
+		return nil, nil
+	}
+	if s.Demo && s.Journal != nil {
+		return journal.NewRedeemer(s.Journal, client), s.Journal // --demo: the session's journal is the demo's
+	}
+	if s.demoJournal == nil {
+		dir, err := os.MkdirTemp("", "ocard-desk-demo-journal-")
+		if err != nil {
+			return nil, nil
+		}
+		j, _, _, err := journal.Open(dir)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, nil
+		}
+		s.demoJournal, s.demoJournalDir2 = j, dir
+	}
+	return journal.NewRedeemer(s.demoJournal, client), s.demoJournal
+}
+
+// RedemptionLog is the desk's journal (nil when it does not redeem).
+func (s *Session) RedemptionLog() *journal.Journal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Journal
+}
+
+// closeJournal closes the journals, and removes the demo's.
 func (s *Session) closeJournal() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.demoJournal != nil {
+		_ = s.demoJournal.Close()
+		_ = os.RemoveAll(s.demoJournalDir2)
+		s.demoJournal, s.demoJournalDir2 = nil, ""
+	}
 	if s.Journal != nil {
 		_ = s.Journal.Close()
 		s.Journal = nil

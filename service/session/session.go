@@ -87,6 +87,9 @@ type Session struct {
 	PendingAtStart []journal.Entry
 	RedeemProblem  error
 	demoJournalDir string
+	// demoJournal is the journal of a demo started from the window (DemoRedeemer).
+	demoJournal     *journal.Journal
+	demoJournalDir2 string
 	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
 	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +121,39 @@ func TestTestConnectionNamesTheStepThatFailed(t *testing.T) {
 	wrongAPI.BaseURL = srv.BaseURL() + "/not-the-api"
 	if err := s.TestConnection(t.Context(), wrongAPI, demo.ClientSecret); !errors.As(err, &ce) || ce.Step != StepMember || !strings.Contains(ce.Host, "127.0.0.1") {
 		t.Errorf("wrong API address: %v", err)
+	}
+}
+
+// A demo started from the window redeems into a journal of its own, never the desk's.
+func TestDemoStartedFromTheWindowHasItsOwnJournal(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		switch k {
+		case "OCARD_JOURNAL_DIR":
+			return dir
+		case "OCARD_REDEEM_ENABLED":
+			return "true"
+		}
+		return ""
+	}
+	s, err := Open(Inputs{Getenv: getenv, Prefs: &settings.MemoryKV{}, Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Journal == nil {
+		t.Fatal("redeeming on, yet no journal")
+	}
+	d, err := s.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, j := s.DemoRedeemer(d.Client)
+	if r == nil || j == nil || filepath.Dir(j.Path()) == dir {
+		t.Fatalf("the demo's journal is %v (the desk's is in %s)", j, dir)
+	}
+	demoDir := filepath.Dir(j.Path())
+	s.Close()
+	if _, err := os.Stat(demoDir); !os.IsNotExist(err) {
+		t.Errorf("the demo's journal folder is left behind: %v", err)
 	}
 }
