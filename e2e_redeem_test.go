@@ -50,24 +50,10 @@ func TestRedeemInTheDemo(t *testing.T) {
 // state rewards: "" for closed) and returns their points.
 func (a *runningApp) waitPoints(memberID, rewards string) int64 {
 	a.t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		a.mu.Lock()
-		for ; a.next < len(a.states); a.next++ {
-			s := a.states[a.next]
-			if s.State == "found" && s.MemberID == memberID && s.Rewards == rewards && s.Points != nil {
-				a.next++
-				a.mu.Unlock()
-				return *s.Points
-			}
-		}
-		a.mu.Unlock()
-		select {
-		case <-a.change:
-		case <-deadline:
-			a.t.Fatalf("member %s (rewards %q) never logged; log:\n%s", memberID, rewards, a.stderrText())
-		}
-	}
+	s := a.waitLine("member "+memberID+" (rewards "+rewards+")", func(s stateLine) bool {
+		return s.State == "found" && s.MemberID == memberID && s.Rewards == rewards && s.Points != nil
+	})
+	return *s.Points
 }
 
 // waitLog waits until the app has logged a line containing text.

@@ -318,22 +318,29 @@ func (a *runningApp) readLog(r io.Reader) {
 // waitState waits for the next logged state to reach want (and memberID, when given).
 func (a *runningApp) waitState(want, memberID string) {
 	a.t.Helper()
+	a.waitLine(fmt.Sprintf("state %s %s", want, memberID), func(s stateLine) bool {
+		return s.State == want && (memberID == "" || s.MemberID == memberID)
+	})
+}
+
+// waitLine waits for the next logged state line that match accepts, and returns it.
+func (a *runningApp) waitLine(what string, match func(stateLine) bool) stateLine {
+	a.t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		a.mu.Lock()
 		for ; a.next < len(a.states); a.next++ {
-			s := a.states[a.next]
-			if s.State == want && (memberID == "" || s.MemberID == memberID) {
+			if s := a.states[a.next]; match(s) {
 				a.next++
 				a.mu.Unlock()
-				return
+				return s
 			}
 		}
 		a.mu.Unlock()
 		select {
 		case <-a.change:
 		case <-deadline:
-			a.t.Fatalf("state %s %s never logged; log:\n%s", want, memberID, a.stderrText())
+			a.t.Fatalf("%s never logged; log:\n%s", what, a.stderrText())
 		}
 	}
 }

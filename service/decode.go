@@ -139,55 +139,36 @@ func decodePointCard(raw string) (*PointCard, error) {
 }
 
 // decodeExpire accepts the documented array, the single object of the example,
-// null, absence, and "" (how some backends write an empty list).
+// null, absence, and "" (how some backends write an empty list): decodeList's rules.
 func decodeExpire(raw string) ([]ExpiringPoints, error) {
-	var items []string
-	switch {
-	case raw == "" || isNull(raw):
-		return nil, nil
-	case raw[0] == '{':
-		items = []string{raw}
-	case raw[0] == '[':
-		gjson.Parse(raw).ForEach(func(_, item gjson.Result) bool {
-			items = append(items, item.Raw)
-			return true
-		})
-	case raw[0] == '"':
-		var s string
-		d := decoder{}
-		d.str(&s, raw, "point_card.expire")
-		if d.err != nil || strings.TrimSpace(s) != "" {
-			return nil, malformed("point_card.expire: expected a list", d.err)
-		}
-		return nil, nil
-	default:
-		return nil, malformed("point_card.expire: expected a list", nil)
+	all, err := decodeList(raw, "point_card.expire", decodeExpiring)
+	if err != nil {
+		return nil, err
 	}
 	var out []ExpiringPoints
-	for _, it := range items {
-		if isNull(it) {
-			continue
-		}
-		if it[0] != '{' {
-			return nil, malformed("point_card.expire: expected objects", nil)
-		}
-		var w [2]string
-		objectFields(gjson.Parse(it), expireFields, w[:])
-		var e ExpiringPoints
-		d := decoder{}
-		d.str(&e.DateText, w[0], "point_card.expire.date")
-		d.int(&e.Points, w[1], "point_card.expire.point")
-		if d.err != nil {
-			return nil, d.err
-		}
+	for _, e := range all {
 		if strings.TrimSpace(e.DateText) == "" && e.Points == 0 {
 			continue // an entry with neither date nor points says nothing
 		}
-		e.Date = parseExpiryDate(e.DateText)
 		out = append(out, e)
 	}
 	sortExpiring(out)
 	return out, nil
+}
+
+// decodeExpiring decodes one entry of point_card.expire.
+func decodeExpiring(raw string) (ExpiringPoints, error) {
+	var w [2]string
+	objectFields(gjson.Parse(raw), expireFields, w[:])
+	var e ExpiringPoints
+	d := decoder{}
+	d.str(&e.DateText, w[0], "point_card.expire.date")
+	d.int(&e.Points, w[1], "point_card.expire.point")
+	if d.err != nil {
+		return ExpiringPoints{}, d.err
+	}
+	e.Date = parseExpiryDate(e.DateText)
+	return e, nil
 }
 
 // sortExpiring sorts by date so the soonest expiry shows first; undated entries
