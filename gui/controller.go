@@ -34,6 +34,9 @@ type desk struct {
 	lastSubmit   string
 	lastSubmitAt time.Time
 	lastLookup   string // for F5 and Retry
+	// notice is what the notice line under the entry says ("" hidden): kept here so
+	// that a window rebuilt by Settings still shows it.
+	notice string
 	// lastRecentTap is when a recent entry was last tapped (a double click is one tap).
 	lastRecentTap time.Time
 	// idleSeq invalidates idle timers started before the latest activity; idleArmed

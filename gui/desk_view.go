@@ -43,9 +43,9 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError = widget.NewLabel("")
 	u.inlineError.Importance = widget.DangerImportance
 	u.inlineError.Hide()
-	u.notice = widget.NewLabel("")
+	u.notice = widget.NewLabel(d.notice) // kept when Settings rebuilds the window
 	u.notice.Importance = widget.SuccessImportance
-	u.notice.Hide()
+	showIf(u.notice, d.notice != "")
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 
 	u.panels = newStatePanels(d)
@@ -123,11 +123,13 @@ func (d *desk) fitAvatar(img image.Image, side int) image.Image {
 // showNotice confirms an action under the entry (settings saved, a redemption's
 // outcome) until the cashier scans, clears or the screen clears itself.
 func (d *desk) showNotice(text string) {
+	d.notice = text
 	d.ui.notice.SetText(text)
 	d.ui.notice.Show()
 }
 
 func (d *desk) hideNotice() {
+	d.notice = ""
 	d.ui.notice.SetText("")
 	d.ui.notice.Hide()
 }

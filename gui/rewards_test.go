@@ -228,3 +228,18 @@ func TestRefusedRedemptionIsReportedAfterTheConfirmationClosed(t *testing.T) {
 		t.Fatalf("notice %q", h.d.ui.notice.Text)
 	}
 }
+
+// An outcome that arrives while Settings is open is still there when it closes.
+func TestNoticeSurvivesSettings(t *testing.T) {
+	r := &fakeRedeemer{result: journal.Result{State: journal.Unknown}}
+	h := rewardsDesk(t, LangEnglish, r)
+	h.d.opts.Backend, h.d.opts.Settings = &fakeBackend{}, provisioned()
+	test.Tap(redeemButton(t, h))
+	test.Tap(h.d.ui.confirm.confirm)
+	h.d.onOpenSettings()
+	h.waitFor("the outcome", func() bool { return h.d.notice != "" })
+	h.d.settings.onCancel()
+	if !h.d.ui.notice.Visible() || !strings.Contains(h.d.ui.notice.Text, "unknown") {
+		t.Fatalf("after Settings closed the notice says %q (visible %v)", h.d.ui.notice.Text, h.d.ui.notice.Visible())
+	}
+}
