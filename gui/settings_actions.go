@@ -85,9 +85,14 @@ func (f *settingsForm) onSave() {
 			log = backend.RedemptionLog()
 		}
 		f.d.onUI(func() {
-			if f.d.settings != f || f.showProblems(problems) {
-				return
+			if len(problems) > 0 {
+				if f.d.settings == f {
+					f.showProblems(problems)
+				}
+				return // nothing was saved
 			}
+			// Saved: applied even if the form was closed (Esc) meanwhile, or the window
+			// would go on with settings that are no longer the saved ones.
 			f.d.applySettings(s, secret, connection{lookup: lookup, redeemer: redeemer, log: log, problem: err})
 		})
 	}()
