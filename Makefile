@@ -74,6 +74,9 @@ fuzz:
 	go test ./service -run '^$$' -fuzz '^FuzzDecodeMember$$' -fuzztime $(FUZZTIME) -timeout 0
 	go test ./service -run '^$$' -fuzz '^FuzzNormaliseMobile$$' -fuzztime $(FUZZTIME) -timeout 0
 	go test ./service -run '^$$' -fuzz '^FuzzValidCarrier$$' -fuzztime $(FUZZTIME) -timeout 0
+	go test ./service -run '^$$' -fuzz '^FuzzDecodeRewards$$' -fuzztime $(FUZZTIME) -timeout 0
+	go test ./service -run '^$$' -fuzz '^FuzzDecodeAPIError$$' -fuzztime $(FUZZTIME) -timeout 0
+	go test ./service -run '^$$' -fuzz '^FuzzPrintable$$' -fuzztime $(FUZZTIME) -timeout 0
 
 clean:
 	rm -rf $(OUT) dist
