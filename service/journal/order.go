@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 )
 
-// seqMu serialises sequence updates inside one process; lockFile does it
+// seqMu serialises sequence updates inside one process; filelock.Lock does it
 // between processes.
 var seqMu sync.Mutex
 
@@ -42,7 +44,7 @@ func (j *Journal) NextOrderID(shopID string) (string, error) {
 		return "", fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
 	defer lf.Close()
-	unlock, err := lockFile(lf)
+	unlock, err := filelock.Lock(lf)
 	if err != nil {
 		return "", fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
@@ -89,7 +91,7 @@ func (j *Journal) lockSends() (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
-	release, err := lockFile(f)
+	release, err := filelock.Lock(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)

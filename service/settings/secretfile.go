@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 	"golang.org/x/oauth2"
 )
 
@@ -106,9 +107,18 @@ func (f *fileStore) read() (secretFile, error) {
 
 // update applies change to the content and writes it back atomically. A damaged file
 // is replaced: what it held cannot be read anyway, and the user is re-entering it.
+//
+// The read, change and write hold a lock on a file beside it across processes too:
+// the window saving the secret while `lookup` saves a token would otherwise lose one
+// of them (each writes back what it read).
 func (f *fileStore) update(change func(*secretFile)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	unlock, err := f.lockAcrossProcesses()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	c, err := f.read()
 	if err != nil && !isDamaged(err) {
 		return err
@@ -185,4 +195,23 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("secrets file %s: %w", path, cause(err))
 	}
 	return nil
+}
+
+// lockAcrossProcesses holds filelock.Lock on the store's lock file (made 0600 beside
+// the secrets file) until unlock.
+func (f *fileStore) lockAcrossProcesses() (unlock func(), err error) {
+	dir := filepath.Dir(f.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("secrets directory %s: %w", dir, cause(err))
+	}
+	lf, err := os.OpenFile(f.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("secrets lock %s: %w", f.path+".lock", cause(err))
+	}
+	release, err := filelock.Lock(lf)
+	if err != nil {
+		_ = lf.Close()
+		return nil, fmt.Errorf("secrets lock %s: %w", f.path+".lock", err)
+	}
+	return func() { release(); _ = lf.Close() }, nil
 }
