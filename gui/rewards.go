@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -32,6 +33,8 @@ type rewardsModel struct {
 	loading bool
 	data    *service.Rewards
 	err     error
+	// today is this desk's redemptions today, read off the UI goroutine with the rewards.
+	today []journal.Entry
 }
 
 // onOpenRewards (F2, the Rewards button) shows the member's gifts and coupons. They
@@ -65,18 +68,19 @@ func (d *desk) onCloseRewards() {
 
 // loadRewards fetches the rewards for lookup seq; a reply for another lookup is dropped.
 func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
-	shop := d.conn.shopID
+	shop, log, now := d.conn.shopID, d.conn.log, d.now()
 	ctx, cancel := context.WithCancel(d.life)
 	d.cancelRewards = cancel
 	go func() {
 		defer cancel()
 		r, err := rl.LookupRewards(ctx, shop, mobile)
+		today := todaysRedemptions(log, now) // a file read: not on the UI goroutine
 		d.onUI(func() {
 			if seq != d.lookupSeq || d.model.state != stateFound {
 				return
 			}
 			m := d.model
-			m.rewards.loading = false
+			m.rewards.loading, m.rewards.today = false, today
 			if err != nil {
 				m.rewards.err = err
 			} else {
@@ -152,7 +156,7 @@ func (d *desk) sendRedeem(r redemption) {
 	d.ui.confirm.sending(r)
 	d.log.Info("redeem", "order_id", r.orderID, "mobile", service.MaskMobile(r.mobile), "points", r.points, "coupons", len(r.tickets))
 	req := service.RedeemRequest{ShopID: r.shopID, OrderID: r.orderID, Mobile: r.mobile, TicketIDs: r.tickets, Points: r.points}
-	lookup := d.conn.lookup
+	lookup, log, now := d.conn.lookup, d.conn.log, d.now()
 	go func() {
 		// Not tied to the desk's life: closing the window does not cancel a redemption on
 		// its way. If the process ends before the answer, the journal keeps it pending,
@@ -167,7 +171,14 @@ func (d *desk) sendRedeem(r redemption) {
 			}
 			cancel()
 		}
-		d.onUI(func() { d.onRedeemDone(r, res, err, balance) })
+		today := todaysRedemptions(log, now) // with this one's outcome; read off the UI goroutine
+		d.onUI(func() {
+			if m := d.model; m.state == stateFound && m.mobile == r.mobile && m.rewards.open {
+				m.rewards.today = today
+				d.setState(m)
+			}
+			d.onRedeemDone(r, res, err, balance)
+		})
 	}()
 }
 
@@ -216,21 +227,19 @@ func (d *desk) refetchAfterRedeem(mobile string) {
 	d.lookup(mobile)
 }
 
-// todaysRedemptions lists this desk's redemptions since midnight, newest first, each
-// with its latest state (pending shown as unknown).
-func (d *desk) todaysRedemptions() []journal.Entry {
-	if d.conn.log == nil {
+// todaysRedemptions lists the redemptions in log since the midnight before now,
+// newest first, each with its latest state (pending shown as unknown).
+func todaysRedemptions(log RedemptionLog, now time.Time) []journal.Entry {
+	if log == nil {
 		return nil
 	}
-	y, mo, day := d.now().Date()
-	entries, _, err := d.conn.log.Entries(time.Date(y, mo, day, 0, 0, 0, 0, time.Local))
+	y, mo, day := now.Date()
+	entries, _, err := log.Entries(time.Date(y, mo, day, 0, 0, 0, 0, now.Location()))
 	if err != nil {
 		return nil
 	}
 	latest := journal.Latest(entries)
-	for i, j := 0, len(latest)-1; i < j; i, j = i+1, j-1 {
-		latest[i], latest[j] = latest[j], latest[i]
-	}
+	slices.Reverse(latest)
 	return latest
 }
 

@@ -90,7 +90,7 @@ type Session struct {
 	// demoJournal is the journal of a demo started from the window (DemoRedeemer).
 	demoJournal     *journal.Journal
 	demoJournalDir2 string
-	getenv         func(string) string // for a journal opened after Settings turned redeeming on
+	getenv          func(string) string // for a journal opened after Settings turned redeeming on
 
 	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
