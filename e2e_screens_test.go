@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"image"
 	"image/png"
@@ -74,21 +73,6 @@ func (e *e2e) rootWithCodes(want []string) (image.Image, []string) {
 		e.xdotool("click", "--repeat", "3", "5") // the wheel, down
 	}
 	return shot, codes
-}
-
-func (e *e2e) rootScreenshot() image.Image {
-	e.t.Helper()
-	cmd := exec.Command("import", "-window", "root", "png:-")
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
-	out, err := cmd.Output()
-	if err != nil {
-		e.t.Fatalf("import: %v", err)
-	}
-	img, err := png.Decode(bytes.NewReader(out))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return img
 }
 
 var geometry = regexp.MustCompile(`Geometry: (\d+)x(\d+)`)

@@ -394,8 +394,20 @@ func (e *e2e) key(name string) { e.xdotool("key", name) }
 // screenshot grabs the window's area of the screen.
 func (e *e2e) screenshot() image.Image {
 	e.t.Helper()
-	cmd := exec.Command("import", "-window", "root", "-crop",
-		fmt.Sprintf("%dx%d+0+0", e2eWindow.Dx(), e2eWindow.Dy()), "png:-")
+	return e.grab("-crop", fmt.Sprintf("%dx%d+0+0", e2eWindow.Dx(), e2eWindow.Dy()))
+}
+
+// rootScreenshot grabs the whole screen.
+func (e *e2e) rootScreenshot() image.Image {
+	e.t.Helper()
+	return e.grab()
+}
+
+// grab runs ImageMagick's import on the root window with the extra options.
+func (e *e2e) grab(options ...string) image.Image {
+	e.t.Helper()
+	args := append(append([]string{"-window", "root"}, options...), "png:-")
+	cmd := exec.Command("import", args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
 	out, err := cmd.Output()
 	if err != nil {

@@ -25,14 +25,17 @@ func (s *Session) openJournal(getenv func(string) string) {
 	if !s.RedeemOn() {
 		return
 	}
+	if s.Demo {
+		if err := s.openDemoJournal(); err != nil {
+			s.RedeemProblem = fmt.Errorf("redeeming is off: %w", err)
+			return
+		}
+		s.Journal = s.demoJournal // --demo: the session's journal is the demo's
+		return
+	}
 	dir := getenv("OCARD_JOURNAL_DIR")
 	var err error
-	switch {
-	case s.Demo:
-		if dir, err = os.MkdirTemp("", "ocard-desk-demo-journal-"); err == nil {
-			s.demoJournalDir = dir
-		}
-	case dir == "":
+	if dir == "" {
 		dir, err = journal.DefaultDir()
 	}
 	if err == nil {
@@ -92,22 +95,28 @@ func (s *Session) DemoRedeemer(client *service.Client) (*journal.Redeemer, *jour
 	if client == nil {
 		return nil, nil
 	}
-	if s.Demo && s.Journal != nil {
-		return journal.NewRedeemer(s.Journal, client), s.Journal // --demo: the session's journal is the demo's
-	}
-	if s.demoJournal == nil {
-		dir, err := os.MkdirTemp("", "ocard-desk-demo-journal-")
-		if err != nil {
-			return nil, nil
-		}
-		j, _, _, err := journal.Open(dir)
-		if err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, nil
-		}
-		s.demoJournal, s.demoJournalDir2 = j, dir
+	if err := s.openDemoJournal(); err != nil {
+		return nil, nil
 	}
 	return journal.NewRedeemer(s.demoJournal, client), s.demoJournal
+}
+
+// openDemoJournal opens the demo's journal, once, in a folder of its own.
+func (s *Session) openDemoJournal() error {
+	if s.demoJournal != nil {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "ocard-desk-demo-journal-")
+	if err != nil {
+		return err
+	}
+	j, _, _, err := journal.Open(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return err
+	}
+	s.demoJournal, s.demoJournalDir = j, dir
+	return nil
 }
 
 // RedemptionLog is the desk's journal (nil when it does not redeem).
@@ -121,17 +130,13 @@ func (s *Session) RedemptionLog() *journal.Journal {
 func (s *Session) closeJournal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.Journal != nil && s.Journal != s.demoJournal {
+		_ = s.Journal.Close()
+	}
+	s.Journal = nil
 	if s.demoJournal != nil {
 		_ = s.demoJournal.Close()
-		_ = os.RemoveAll(s.demoJournalDir2)
-		s.demoJournal, s.demoJournalDir2 = nil, ""
-	}
-	if s.Journal != nil {
-		_ = s.Journal.Close()
-		s.Journal = nil
-	}
-	if s.demoJournalDir != "" {
 		_ = os.RemoveAll(s.demoJournalDir)
-		s.demoJournalDir = ""
+		s.demoJournal, s.demoJournalDir = nil, ""
 	}
 }

@@ -86,11 +86,11 @@ type Session struct {
 	Journal        *journal.Journal
 	PendingAtStart []journal.Entry
 	RedeemProblem  error
+	// demoJournal is the demo's own journal (--demo, or a demo started from the
+	// window), in demoJournalDir, which Close removes.
+	demoJournal    *journal.Journal
 	demoJournalDir string
-	// demoJournal is the journal of a demo started from the window (DemoRedeemer).
-	demoJournal     *journal.Journal
-	demoJournalDir2 string
-	getenv          func(string) string // for a journal opened after Settings turned redeeming on
+	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
 	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
