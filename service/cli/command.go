@@ -193,3 +193,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// recoverInternal, deferred by a command, turns a panic into a line on stderr (the
+// secret redacted, once known) and exit status 5: a command never dies with a trace.
+func recoverInternal(name string, stderr io.Writer, secret *string, code *int) {
+	if r := recover(); r != nil {
+		fmt.Fprintln(stderr, redact("ocard-desk "+name+": internal error: "+fmt.Sprint(r), *secret))
+		*code = exitFailure
+	}
+}

@@ -72,12 +72,7 @@ func Lookup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // touch the environment, the real preferences or the real keychain.
 func lookup(ctx context.Context, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (code int) {
 	var secret string // known once parsed; the recover below must not print it either
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(stderr, redact("ocard-desk lookup: internal error: "+fmt.Sprint(r), secret))
-			code = exitFailure
-		}
-	}()
+	defer recoverInternal("lookup", stderr, &secret, &code)
 
 	run, srv, code := parseLookup(args, stdout, stderr, env, prefs)
 	if run == nil {

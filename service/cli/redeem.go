@@ -82,12 +82,7 @@ func Redeem(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func redeem(ctx context.Context, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) (code int) {
 	var secret string
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(stderr, redact("ocard-desk redeem: internal error: "+fmt.Sprint(r), secret))
-			code = exitFailure
-		}
-	}()
+	defer recoverInternal("redeem", stderr, &secret, &code)
 	rf := &redeemFlags{}
 	run, srv, code := parseCommand(rf.spec(), args, stdout, stderr, env, prefs)
 	if run == nil {

@@ -50,12 +50,7 @@ func Rewards(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func rewards(ctx context.Context, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV, now func() time.Time) (code int) {
 	var secret string
-	defer func() {
-		if r := recover(); r != nil {
-			fmt.Fprintln(stderr, redact("ocard-desk rewards: internal error: "+fmt.Sprint(r), secret))
-			code = exitFailure
-		}
-	}()
+	defer recoverInternal("rewards", stderr, &secret, &code)
 	run, srv, code := parseCommand(rewardsSpec, args, stdout, stderr, env, prefs)
 	if run == nil {
 		return code
