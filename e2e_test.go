@@ -242,6 +242,10 @@ type stateLine struct {
 	MemberID string `json:"member_id"`
 	Points   *int64 `json:"points"`
 	Rewards  string `json:"rewards"`
+	Mobile   string `json:"mobile"` // masked
+	Err      string `json:"err"`
+	// NotMobile says what a text that is not a number looked like (state invalid).
+	NotMobile string `json:"not_mobile"`
 }
 
 type runningApp struct {

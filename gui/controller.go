@@ -180,6 +180,13 @@ func (d *desk) onShopPicked(id string) {
 func (d *desk) onSubmit(text string) {
 	d.touch()
 	d.hideNotice()
+	if d.conn.lookup == nil {
+		// Nothing can be looked up, a typo included: the welcome screen and its exact
+		// reason stay until the desk is set up.
+		d.lookup("")
+		d.ui.entry.selectAll()
+		return
+	}
 	mobile, err := service.NormaliseMobile(text)
 	if err != nil {
 		d.cancelPending()
@@ -351,6 +358,9 @@ func (d *desk) setState(m deskModel) {
 		if m.rewards.open {
 			attrs = append(attrs, "rewards", rewardsState(m.rewards))
 		}
+	}
+	if m.state == stateInvalid {
+		attrs = append(attrs, "not_mobile", m.invalid.String())
 	}
 	if m.err != nil {
 		attrs = append(attrs, "kind", service.KindOf(m.err).String(), "err", m.err.Error())

@@ -44,6 +44,7 @@ func TestNeedsSetupStaysUntilSetUp(t *testing.T) {
 			note := h.d.ui.panels.welcomeNote.Text
 			for _, step := range []func(){
 				func() { h.submit("0903123123") },
+				func() { h.submit("12345") }, // a typo: nothing to look up either
 				func() { h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) },
 				func() { h.d.clearForPrivacy() },
 			} {

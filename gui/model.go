@@ -67,6 +67,11 @@ func classifyNotMobile(text string) notMobileKind {
 	return notMobileOther
 }
 
+// String names the kind in the log: other, carrier or product.
+func (k notMobileKind) String() string {
+	return [...]string{"other", "carrier", "product"}[k]
+}
+
 // key is the translation key prefix of the sentences for kind k.
 func (k notMobileKind) key() string {
 	return [...]string{"invalid", "invalid.carrier", "invalid.product"}[k]
