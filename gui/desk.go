@@ -96,6 +96,7 @@ var (
 func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 	d := buildDesk(a, optionsFor(s))
 	placeWindow(a, d.win, s.FullScreen, d.stop)
+	s.OnRaise(d.raise)
 	go func() {
 		<-ctx.Done()
 		d.stop()

@@ -2,5 +2,13 @@
 
 package gui
 
+import "fyne.io/fyne/v2"
+
 // screenWorkArea is not known off the desktop driver: the window keeps its size.
 func screenWorkArea() (width, height int, ok bool) { return 0, 0, false }
+
+// bringToFront shows w and asks for the focus; there is nothing to restore.
+func bringToFront(w fyne.Window) {
+	w.Show()
+	w.RequestFocus()
+}

@@ -2,15 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/instance"
 	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -20,10 +23,23 @@ type deskEnv struct {
 	getenv      func(string) string
 	exeDir      string
 	openSecrets func() settings.SecretStore
+	// claimWindow makes this process the user's one desk window (nil: not kept).
+	claimWindow func() (*instance.Listener, error)
 }
 
 func processEnv() deskEnv {
-	return deskEnv{getenv: os.Getenv, exeDir: session.ExecutableDir(), openSecrets: session.OpenUserSecrets}
+	return deskEnv{getenv: os.Getenv, exeDir: session.ExecutableDir(), openSecrets: session.OpenUserSecrets,
+		claimWindow: claimUserWindow}
+}
+
+// claimUserWindow claims the desk's window for this user (instance.Claim in the
+// user's config folder, beside the journal and the secret file).
+func claimUserWindow() (*instance.Listener, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return nil, err
+	}
+	return instance.Claim(filepath.Join(dir, "ocard-desk"))
 }
 
 // ParseDesk reads the window's command line and opens its session (see session.Open:
@@ -62,10 +78,16 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		fmt.Fprintf(stderr, "ocard-desk: unexpected argument %q (did you mean 'ocard-desk lookup'?)\n", fs.Arg(0))
 		return nil, 2
 	}
+	logger := newLogger(stderr, *logJSON, *logDebug)
+	// Before the keyring is opened: a second copy only hands over to the first.
+	window, code, done := claimWindow(env, logger, stderr)
+	if done {
+		return nil, code
+	}
 	given := givenFlags(fs)
 	in := session.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Demo: *useDemo, FullScreen: *fullScreen,
 		Getenv: env.getenv, ExeDir: env.exeDir, Prefs: prefs, Secrets: env.openSecrets(),
-		Logger: newLogger(stderr, *logJSON, *logDebug)}
+		Logger: logger, Window: window}
 	if given["shop-name"] {
 		in.Flags.Settings.Shops = []settings.Shop{{ID: in.Flags.Settings.CurrentShop, Name: *shopName}}
 	}
@@ -90,10 +112,34 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 	}
 	s, err := session.Open(in)
 	if err != nil {
+		if window != nil {
+			window.Close()
+		}
 		fmt.Fprintf(stderr, "ocard-desk: %v\n", err)
 		return nil, 1
 	}
 	return s, 0
+}
+
+// claimWindow keeps one desk window per user: when a copy already runs, it has been
+// brought to the front and this one ends (done, exit status 0). A copy that does not
+// answer, or a folder where the claim cannot be kept, leaves this copy to open its
+// window anyway: a second window is better than none.
+func claimWindow(env deskEnv, log *slog.Logger, stderr io.Writer) (window *instance.Listener, code int, done bool) {
+	if env.claimWindow == nil {
+		return nil, 0, false
+	}
+	window, err := env.claimWindow()
+	switch {
+	case errors.Is(err, instance.ErrRunning):
+		fmt.Fprintln(stderr, "ocard-desk: already running on this desk: its window was brought to the front")
+		return nil, 0, true
+	case errors.Is(err, instance.ErrNotAnswering):
+		log.Warn("another copy of the desk is running but did not answer: opening a second window")
+	case err != nil:
+		log.Warn("one window per desk cannot be kept", "err", err.Error())
+	}
+	return window, 0, false
 }
 
 // ceilSeconds turns a flag's duration into whole seconds for Settings, rounding up

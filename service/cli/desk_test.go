@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/instance"
 	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -239,5 +240,36 @@ func TestDeskSaveConnectAndTest(t *testing.T) {
 	dm, err := d.StartDemo()
 	if err != nil || dm.Client == nil || dm.ShopID != demo.ShopID || len(dm.Numbers) == 0 {
 		t.Errorf("StartDemo: %+v %v", dm, err)
+	}
+}
+
+// A second copy of the window hands over to the first and ends with status 0, saying
+// why, before it opens the keyring; a claim that cannot be kept opens the window anyway.
+func TestSecondWindowHandsOverToTheFirst(t *testing.T) {
+	dir := t.TempDir()
+	first, err := instance.Claim(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	env := testEnv(t, nil, nil)
+	env.openSecrets = func() settings.SecretStore { t.Fatal("the second copy opened the keyring"); return nil }
+	env.claimWindow = func() (*instance.Listener, error) { return instance.Claim(dir) }
+	var stdout, stderr bytes.Buffer
+	s, code := parseDesk(t.Context(), []string{"--demo"}, &settings.MemoryKV{}, &stdout, &stderr, env)
+	if s != nil || code != 0 || !strings.Contains(stderr.String(), "already running") {
+		t.Fatalf("second copy: session %v, status %d, stderr %q", s, code, stderr.String())
+	}
+
+	env = testEnv(t, nil, settings.NewFileStore(t.TempDir()))
+	env.claimWindow = func() (*instance.Listener, error) { return nil, errors.New("read-only folder") }
+	stderr.Reset()
+	s, code = parseDesk(t.Context(), []string{"--demo"}, &settings.MemoryKV{}, &stdout, &stderr, env)
+	if s == nil {
+		t.Fatalf("a claim that cannot be kept stopped the window: %d %q", code, stderr.String())
+	}
+	s.Close()
+	if !strings.Contains(stderr.String(), "one window per desk cannot be kept") {
+		t.Errorf("not logged: %q", stderr.String())
 	}
 }

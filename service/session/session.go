@@ -20,6 +20,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/instance"
 	"github.com/ocard-desk/ocard-desk/service/journal"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -49,6 +50,9 @@ type Inputs struct {
 	// user's keyring, or a file only this user can read.
 	Secrets settings.SecretStore
 	Logger  *slog.Logger // slog.Default() when nil
+	// Window, when set, is this process's claim to be the user's one desk window; the
+	// session closes it last.
+	Window *instance.Listener
 }
 
 // Session is a desk's connection and everything the window needs to show and change it.
@@ -92,8 +96,9 @@ type Session struct {
 	demoJournalDir string
 	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
-	mu         sync.Mutex // guards demoServer: StartDemo may run off the UI goroutine
+	mu         sync.Mutex // guards demoServer and window: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
+	window     *instance.Listener
 }
 
 // ExecutableDir is where a provisioning file shipped with the app lies. Symlinks are
@@ -132,7 +137,8 @@ func Open(in Inputs) (*Session, error) {
 	if in.Logger == nil {
 		in.Logger = slog.Default()
 	}
-	s := &Session{Demo: in.Demo, FullScreen: in.FullScreen, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger}
+	s := &Session{Demo: in.Demo, FullScreen: in.FullScreen, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger,
+		window: in.Window}
 	s.Resolved = settings.Load(settings.Inputs{Flags: in.Flags, ConfigPath: in.ConfigPath, Getenv: in.Getenv,
 		ExeDir: in.ExeDir, Prefs: in.Prefs, Secrets: s.Secrets})
 	r := s.Resolved
@@ -200,6 +206,21 @@ func (s *Session) Close() {
 	if s.demoServer != nil {
 		_ = s.demoServer.Close()
 		s.demoServer = nil
+	}
+	if s.window != nil {
+		_ = s.window.Close()
+		s.window = nil
+	}
+}
+
+// OnRaise sets what another copy of the app, started on this desk, does to this one:
+// raise brings the window to the front and reports whether it did. Without a claim
+// on the desk's window (see Inputs.Window) it does nothing.
+func (s *Session) OnRaise(raise func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.window != nil {
+		s.window.OnRaise(raise)
 	}
 }
 

@@ -1,0 +1,164 @@
+// Package instance keeps one desk window per user account: the first copy of the app
+// listens on a socket in the user's config folder, and a copy started after it asks
+// that one to bring its window to the front instead of opening a second window (a
+// cashier who double-clicks the icon again, or a shortcut in the Startup folder).
+//
+// A Unix-domain socket (Linux, macOS, Windows 10 1803 and later) is private to the
+// user through the folder's permissions and leaves no port open to the network. The
+// protocol is one line each way: "raise\n", then "ok\n" once the window has come
+// forward, or "busy\n" when it could not (a window that is stuck).
+package instance
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
+)
+
+// File names in the folder.
+const (
+	socketName = "desk.sock"
+	lockName   = "desk.sock.lock"
+)
+
+// ErrRunning: another copy is running and has brought its window to the front.
+var ErrRunning = errors.New("Ocard Desk is already running: its window was brought to the front")
+
+// ErrNotAnswering: another copy holds the socket but did not bring its window forward
+// in time (its window is stuck, or it is still starting). The caller may open a window
+// of its own rather than leave the cashier with none.
+var ErrNotAnswering = errors.New("another copy of Ocard Desk is running but did not answer")
+
+// How long each side waits. A window that takes longer to come forward is stuck.
+var (
+	dialTimeout  = 2 * time.Second
+	raiseTimeout = 3 * time.Second
+)
+
+// Listener is the first copy's end: it answers later copies.
+type Listener struct {
+	ln   net.Listener
+	path string
+
+	mu      sync.Mutex
+	onRaise func() bool
+	wg      sync.WaitGroup
+}
+
+// Claim makes this process the desk's one copy for the user whose config folder is
+// dir. When another copy already runs, it asks that one to come to the front and
+// returns ErrRunning (or ErrNotAnswering); the caller should then not open a window.
+// Any other error (a folder that cannot be written, a path too long for a socket)
+// means single-instance cannot be kept: the caller goes on without it.
+func Claim(dir string) (*Listener, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	// Two copies started together (a double click that counts twice) must not both
+	// find no one there and both listen: the check and the listen are one step.
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	defer lock.Close()
+	unlock, err := filelock.Lock(lock)
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	defer unlock()
+
+	path := filepath.Join(dir, socketName)
+	switch err := ask(path); {
+	case err == nil:
+		return nil, ErrRunning
+	case errors.Is(err, ErrNotAnswering):
+		return nil, err
+	}
+	// No one answered the socket: a file left by a copy that was killed. Go's listener
+	// removes the file when it closes; a crash does not.
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("instance: %w", err)
+	}
+	l := &Listener{ln: ln, path: path}
+	l.wg.Add(1)
+	go l.serve()
+	return l, nil
+}
+
+// OnRaise sets what a later copy's request does: bring the window to the front and
+// report whether it did. Until it is set (the window is still being built), requests
+// are answered "ok": the window is coming anyway.
+func (l *Listener) OnRaise(f func() bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onRaise = f
+}
+
+// Close stops answering and removes the socket.
+func (l *Listener) Close() error {
+	err := l.ln.Close()
+	l.wg.Wait()
+	return err
+}
+
+func (l *Listener) serve() {
+	defer l.wg.Done()
+	for {
+		conn, err := l.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		l.answer(conn) // one at a time: a second request waits for the first
+	}
+}
+
+// answer reads one request and answers it. Whatever connects is the same user (the
+// folder is theirs), but the request is still read with a limit and a deadline.
+func (l *Listener) answer(conn net.Conn) {
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(raiseTimeout + dialTimeout))
+	line, err := bufio.NewReader(io.LimitReader(conn, 64)).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "raise" {
+		return
+	}
+	l.mu.Lock()
+	raise := l.onRaise
+	l.mu.Unlock()
+	reply := "ok\n"
+	if raise != nil && !raise() {
+		reply = "busy\n"
+	}
+	_, _ = conn.Write([]byte(reply))
+}
+
+// ask asks the copy listening at path to come forward: nil when it did, ErrNotAnswering
+// when it is there but did not, any other error when no one is there.
+func ask(path string) error {
+	conn, err := net.DialTimeout("unix", path, dialTimeout)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(dialTimeout + raiseTimeout))
+	if _, err := conn.Write([]byte("raise\n")); err != nil {
+		return ErrNotAnswering
+	}
+	line, err := bufio.NewReader(io.LimitReader(conn, 64)).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ok" {
+		return ErrNotAnswering
+	}
+	return nil
+}
