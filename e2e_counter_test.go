@@ -252,9 +252,41 @@ func (e *e2e) stillScreenshot() image.Image {
 	return nil
 }
 
+type subImager interface {
+	SubImage(r image.Rectangle) image.Image
+}
+
 // statesNow returns a copy of every state logged so far.
 func (a *runningApp) statesNow() []stateLine {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]stateLine(nil), a.states...)
+}
+
+// TestSettingsByMouseInTheRealWindow: point 11. In Settings, the mouse wheel over a text
+// field scrolls the form (Fyne hands the wheel to the field's own scroller), and a
+// click still puts the cursor in the field under the wheel's catcher.
+func TestSettingsByMouseInTheRealWindow(t *testing.T) {
+	env := newE2E(t)
+	app := startFranchiseDesk(t, env)
+	env.click(posSettings)
+	field := []string{"500", "414"} // the client id
+	env.click(field)
+	env.xdotool("type", "--delay", "120", "Q")
+	time.Sleep(400 * time.Millisecond)
+	env.scan(counterMembers[0].mobile)
+	app.waitLog("scan while settings are being edited") // Q was typed into the field
+	// The labels' column, left of the blinking cursor, moves only if the form scrolls.
+	labels := image.Rect(0, 100, 100, 630)
+	before := env.stillScreenshot()
+	env.xdotool("mousemove", field[0], field[1], "click", "5", "click", "5", "click", "5")
+	for attempt := 0; ; attempt++ {
+		if differingPixels(env.screenshot().(subImager).SubImage(labels), before.(subImager).SubImage(labels)) > 0 {
+			break
+		}
+		if attempt == 50 {
+			t.Fatal("the mouse wheel over a field did not scroll Settings")
+		}
+	}
+	app.stop()
 }

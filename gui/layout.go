@@ -1,6 +1,13 @@
 package gui
 
-import "fyne.io/fyne/v2"
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
 
 // card draws content on a raised panel that follows the light or dark theme.
 func card(content fyne.CanvasObject) fyne.CanvasObject {
@@ -141,4 +148,29 @@ func (l *reflowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		return fyne.NewSize(max(a.Width, b.Width), a.Height+b.Height)
 	}
 	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
+}
+
+// wheelToScroll lies over a scroll container and hands it every mouse-wheel event.
+// Fyne gives a wheel event to the innermost scrollable under the pointer, and each
+// text field has a scroller of its own (for text wider than the field): over a field,
+// the wheel scrolled that field's text sideways and the form not at all. Being last in
+// a Stack, it is the innermost scrollable everywhere over the form; it is no Tappable,
+// Hoverable or Focusable, so clicks, hovering and typing still reach the fields.
+type wheelToScroll struct {
+	widget.BaseWidget
+	target *container.Scroll
+}
+
+func newWheelToScroll(target *container.Scroll) *wheelToScroll {
+	w := &wheelToScroll{target: target}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+// Scrolled scrolls the target.
+func (w *wheelToScroll) Scrolled(ev *fyne.ScrollEvent) { w.target.Scrolled(ev) }
+
+// CreateRenderer draws nothing.
+func (w *wheelToScroll) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }

@@ -177,7 +177,8 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 	}
 	buttons := container.NewVBox(f.status, container.NewHBox(test, save, cancel))
 	f.scroll = container.NewVScroll(rows)
-	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil, f.scroll))
+	f.content = container.NewPadded(container.NewBorder(header, buttons, nil, nil,
+		container.NewStack(f.scroll, newWheelToScroll(f.scroll))))
 	f.initial, f.initialSecret = f.collect()
 	return f
 }

@@ -419,3 +419,21 @@ func TestSettingsFocusScrollsIntoView(t *testing.T) {
 		t.Errorf("focusing an earlier field left it above the view (offset %v, field at %v)", f.scroll.Offset.Y, top)
 	}
 }
+
+// The mouse wheel scrolls Settings wherever the pointer is, a text field included
+// (Fyne gives the wheel to the innermost scrollable: each field has one).
+func TestSettingsWheelScrollsOverAField(t *testing.T) {
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	h.d.win.Resize(fyne.NewSize(800, 420))
+	h.d.onOpenSettings()
+	f := h.d.settings
+	field := f.entries[settings.FieldBaseURL]
+	over := fyne.CurrentApp().Driver().AbsolutePositionForObject(field).Add(fyne.NewPos(field.Size().Width/2, field.Size().Height/2))
+	test.Scroll(h.d.win.Canvas(), over, 0, -120)
+	if f.scroll.Offset.Y <= 0 {
+		t.Fatalf("the wheel over a field left the form at offset %v", f.scroll.Offset.Y)
+	}
+	if field.Text == "" {
+		t.Error("the field lost its text")
+	}
+}
