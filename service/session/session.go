@@ -153,8 +153,8 @@ func Open(in Inputs) (*Session, error) {
 			texts = append(texts, w.Text)
 		}
 		s.SettingsNotice = strings.Join(texts, "\n")
-		if df.Origin() == settings.FromFyne {
-			s.Logger.Info("settings brought over from Fyne's preferences", "file", df.Path())
+		if df.Origin() == settings.FromFyne { // the window also wrote them to df.Path(); a command did not
+			s.Logger.Info("saved settings taken from Fyne's preferences, their older place", "settings_file", df.Path())
 		}
 	}
 	if why := settings.FallbackReason(s.Secrets); why != "" {
