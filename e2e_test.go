@@ -259,7 +259,9 @@ type runningApp struct {
 }
 
 // rememberWindowSize writes the window size the app remembers (gui/window_size.go) into
-// its preferences, as a cashier's last session would have left it: the reference
+// Fyne's preferences, as a cashier's last session of an older version would have left
+// it: the app's first start brings it over into its own settings file (the migration,
+// settings.OpenDeskFile), so every window test also tests that. The reference
 // screenshots are of a 1024×720 window.
 func (e *e2e) rememberWindowSize(width, height int) {
 	e.t.Helper()

@@ -47,10 +47,11 @@ func main() {
 			os.Exit(cli.Check(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
-	// The app comes first: the saved settings live in its preferences. NewWithID needs
-	// no display; GLFW starts in Run.
+	// The desk's settings file (written atomically; Fyne's preferences.json is read once,
+	// to bring older settings over). NewWithID needs no display; GLFW starts in Run.
+	prefs := settings.OpenDeskFile(settings.DefaultDeskFile(), settings.FynePreferencesFile(settings.AppID))
 	a := app.NewWithID(settings.AppID)
-	session, code := cli.ParseDesk(ctx, os.Args[1:], a.Preferences(), os.Stdout, os.Stderr)
+	session, code := cli.ParseDesk(ctx, os.Args[1:], prefs, os.Stdout, os.Stderr)
 	if session == nil {
 		os.Exit(code)
 	}

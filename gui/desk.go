@@ -95,7 +95,7 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 	d := buildDesk(a, optionsFor(s))
-	placeWindow(a, d.win, s.FullScreen, d.stop)
+	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stop)
 	s.OnRaise(d.raise)
 	go func() {
 		<-ctx.Done()

@@ -1,13 +1,12 @@
 package gui
 
 import (
-	"fyne.io/fyne/v2"
-)
+	"log/slog"
+	"strconv"
 
-// Preference keys of the window's size, in logical units, as the cashier left it.
-const (
-	prefWindowWidth  = "window.width"
-	prefWindowHeight = "window.height"
+	"fyne.io/fyne/v2"
+
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // decorationAllowance is room left for the window's title bar and frame, in screen
@@ -19,12 +18,11 @@ const decorationAllowance = 48
 // taller or wider than the screen, whatever the scale. With fullScreen it fills the
 // screen instead (kiosk desks). Fyne offers no way to place a window, so its position
 // is the window system's. onClose runs when the cashier closes the window, first.
-func placeWindow(a fyne.App, w fyne.Window, fullScreen bool, onClose func()) {
-	prefs := a.Preferences()
-	want := defaultWindowSize
-	if width, height := prefs.Float(prefWindowWidth), prefs.Float(prefWindowHeight); width >= 200 && height >= 200 {
-		want = fyne.NewSize(float32(width), float32(height))
-	}
+//
+// The size is kept in prefs (the session's settings file, beside the other settings),
+// under settings.WindowWidthKey and WindowHeightKey; nil prefs remembers nothing.
+func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool, onClose func()) {
+	want := savedWindowSize(prefs)
 	w.Resize(want)
 	if fullScreen {
 		w.SetFullScreen(true)
@@ -33,17 +31,41 @@ func placeWindow(a fyne.App, w fyne.Window, fullScreen bool, onClose func()) {
 		// After the window exists, so that its canvas has the screen's scale.
 		fyne.Do(func() { w.Resize(fitWorkArea(want, w.Canvas().Scale())) })
 	})
-	// Saved when the cashier closes the window, before it goes: not from OnClosed, which
-	// also runs while the app quits (SIGTERM), when saving preferences (which waits on
-	// Fyne's loop) is not safe.
+	// Saved when the cashier closes the window, before it goes; not from OnClosed, which
+	// also runs while the app quits (SIGTERM): nothing is written while the process ends.
 	w.SetCloseIntercept(func() {
 		if !w.FullScreen() {
-			size := w.Canvas().Size()
-			prefs.SetFloat(prefWindowWidth, float64(size.Width))
-			prefs.SetFloat(prefWindowHeight, float64(size.Height))
+			if err := saveWindowSize(prefs, w.Canvas().Size()); err != nil && log != nil {
+				log.Warn("window size not saved", "err", err)
+			}
 		}
 		onClose()
 		w.Close()
+	})
+}
+
+// savedWindowSize is the size kept in prefs, or the default when none (or a silly one)
+// is kept.
+func savedWindowSize(prefs settings.KV) fyne.Size {
+	if prefs == nil {
+		return defaultWindowSize
+	}
+	width, errW := strconv.ParseFloat(prefs.String(settings.WindowWidthKey), 32)
+	height, errH := strconv.ParseFloat(prefs.String(settings.WindowHeightKey), 32)
+	if errW != nil || errH != nil || width < 200 || height < 200 {
+		return defaultWindowSize
+	}
+	return fyne.NewSize(float32(width), float32(height))
+}
+
+// saveWindowSize keeps size in prefs, both numbers in one write.
+func saveWindowSize(prefs settings.KV, size fyne.Size) error {
+	if prefs == nil {
+		return nil
+	}
+	return settings.WriteStrings(prefs, map[string]string{
+		settings.WindowWidthKey:  strconv.FormatFloat(float64(size.Width), 'f', -1, 32),
+		settings.WindowHeightKey: strconv.FormatFloat(float64(size.Height), 'f', -1, 32),
 	})
 }
 

@@ -1,9 +1,13 @@
 package gui
 
 import (
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
 // The window opens within the screen's work area, whatever the scale.
@@ -22,5 +26,49 @@ func TestWindowFitsTheWorkArea(t *testing.T) {
 	}
 	if got := fitSize(fyne.NewSize(800, 500), 1920, 1080, 1); got != fyne.NewSize(800, 500) {
 		t.Errorf("a size that fits was changed to %v", got)
+	}
+}
+
+// closeInterceptWindow keeps the close intercept, which Fyne's test window drops.
+type closeInterceptWindow struct {
+	fyne.Window
+	intercept func()
+}
+
+func (w *closeInterceptWindow) SetCloseIntercept(f func()) { w.intercept = f }
+
+// The window opens at the size kept in the session's settings file (as Fyne wrote it
+// before: a whole number), and keeps the size the cashier leaves it at there.
+func TestWindowSizeIsKeptInTheSettingsFile(t *testing.T) {
+	a := test.NewTempApp(t)
+	path := filepath.Join(t.TempDir(), settings.DeskFileName)
+	prefs := settings.OpenDeskFile(path, "")
+	if err := settings.WriteStrings(prefs, map[string]string{settings.WindowWidthKey: "1024", settings.WindowHeightKey: "720"}); err != nil {
+		t.Fatal(err)
+	}
+	w := &closeInterceptWindow{Window: a.NewWindow("desk")}
+	closed := false
+	placeWindow(a, w, prefs, nil, false, func() { closed = true })
+	if got := w.Canvas().Size(); got != fyne.NewSize(1024, 720) {
+		t.Errorf("opened at %v, want the kept 1024x720", got)
+	}
+	w.Resize(fyne.NewSize(900.5, 650))
+	w.intercept()
+	if !closed {
+		t.Error("onClose did not run")
+	}
+	if got := savedWindowSize(settings.ReadDeskFile(path, "")); got != fyne.NewSize(900.5, 650) {
+		t.Errorf("kept %v, want 900.5x650", got)
+	}
+	for _, kept := range [][2]string{{"", ""}, {"abc", "600"}, {"100", "100"}} {
+		kv := &settings.MemoryKV{}
+		kv.SetString(settings.WindowWidthKey, kept[0])
+		kv.SetString(settings.WindowHeightKey, kept[1])
+		if got := savedWindowSize(kv); got != defaultWindowSize {
+			t.Errorf("kept %q: %v, want the default", kept, got)
+		}
+	}
+	if got := savedWindowSize(nil); got != defaultWindowSize {
+		t.Errorf("no settings: %v", got)
 	}
 }

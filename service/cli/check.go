@@ -21,7 +21,7 @@ import (
 // credentials refused, 5 anything else on the way (network, timeout, server).
 func Check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The window's saved settings, read without starting Fyne and never changed.
-	prefs := settings.ReadOnlyKV(settings.FynePreferencesFile(settings.AppID))
+	prefs := readDeskSettings()
 	return check(ctx, args, stdout, stderr, processEnv(), prefs)
 }
 

@@ -42,6 +42,13 @@ func claimUserWindow() (*instance.Listener, error) {
 	return instance.Claim(filepath.Join(dir, "ocard-desk"))
 }
 
+// readDeskSettings reads the window's settings file as the window does (the file, its
+// backup, or Fyne's older preferences) without writing anything: a command run from a
+// terminal must not change, or race, the window's file.
+func readDeskSettings() settings.KV {
+	return settings.ReadDeskFile(settings.DefaultDeskFile(), settings.FynePreferencesFile(settings.AppID))
+}
+
 // ParseDesk reads the window's command line and opens its session (see session.Open:
 // flags win, then the environment, the provisioning file, the saved settings in prefs).
 // It returns nil and an exit status when the process should end now (--help,

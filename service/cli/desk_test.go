@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +272,39 @@ func TestSecondWindowHandsOverToTheFirst(t *testing.T) {
 	s.Close()
 	if !strings.Contains(stderr.String(), "one window per desk cannot be kept") {
 		t.Errorf("not logged: %q", stderr.String())
+	}
+}
+
+// The commands read the window's settings file (here, before the window's first start
+// of this version, Fyne's older preferences) and never write it.
+func TestCommandsReadTheDeskFileAndNeverWriteIt(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the config folder is moved with XDG_CONFIG_HOME")
+	}
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	legacy := settings.FynePreferencesFile(settings.AppID)
+	if err := os.MkdirAll(filepath.Dir(legacy), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(legacy, []byte(`{"desk_shop.v1":"000031"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := settings.LoadDeskShop(readDeskSettings()); got != "000031" {
+		t.Errorf("from Fyne's preferences: %q", got)
+	}
+	if _, err := os.Stat(settings.DefaultDeskFile()); !os.IsNotExist(err) {
+		t.Fatalf("a command created the window's settings file (%v)", err)
+	}
+	if err := settings.SaveDeskShop(settings.OpenDeskFile(settings.DefaultDeskFile(), ""), "000030"); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(settings.DefaultDeskFile())
+	prefs := readDeskSettings()
+	prefs.SetString(settings.DeskShopKey, "000099")
+	if got := settings.LoadDeskShop(readDeskSettings()); got != "000030" {
+		t.Errorf("from the settings file: %q", got)
+	}
+	if after, _ := os.Stat(settings.DefaultDeskFile()); !os.SameFile(before, after) {
+		t.Error("a command wrote the window's settings file")
 	}
 }

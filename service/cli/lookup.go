@@ -60,11 +60,11 @@ type lookupRun struct {
 }
 
 // Lookup runs `ocard-desk lookup` with args (the words after "lookup") and returns
-// the process exit status. It reads the window's saved settings from Fyne's
-// preferences file without starting Fyne, and never changes them. It never panics:
-// an unexpected failure becomes a line on stderr and status 5.
+// the process exit status. It reads the window's saved settings (readDeskSettings)
+// and never changes them. It never panics: an unexpected failure becomes a line on
+// stderr and status 5.
 func Lookup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	prefs := settings.ReadOnlyKV(settings.FynePreferencesFile(settings.AppID))
+	prefs := readDeskSettings()
 	return lookup(ctx, args, stdout, stderr, processEnv(), prefs)
 }
 

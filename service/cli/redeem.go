@@ -76,7 +76,7 @@ type jsonRedeem struct {
 
 // Redeem runs `ocard-desk redeem` with args and returns the process exit status.
 func Redeem(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	prefs := settings.ReadOnlyKV(settings.FynePreferencesFile(settings.AppID))
+	prefs := readDeskSettings()
 	return redeem(ctx, args, stdout, stderr, processEnv(), prefs)
 }
 

@@ -44,7 +44,7 @@ func addTicketIDFlag(fs *flag.FlagSet) func(*settings.Layer, map[string]bool) {
 // Rewards runs `ocard-desk rewards` with args (the words after "rewards") and
 // returns the process exit status, reading settings as Lookup does.
 func Rewards(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	prefs := settings.ReadOnlyKV(settings.FynePreferencesFile(settings.AppID))
+	prefs := readDeskSettings()
 	return rewards(ctx, args, stdout, stderr, processEnv(), prefs, time.Now)
 }
 

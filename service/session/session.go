@@ -82,6 +82,13 @@ type Session struct {
 	Secrets settings.SecretStore
 	// Prefs holds the saved settings.
 	Prefs settings.KV
+	// SettingsNotice, when not empty, is an English sentence the window should show
+	// at start: the saved settings were damaged and restored from their backup, or
+	// could not be read at all (the desk then starts with the defaults), or could not
+	// be written back. SettingsWarnings are the same, with codes for translation
+	// (settings.WarningSettingsRestored, …); they are in Resolved.Warnings too.
+	SettingsNotice   string
+	SettingsWarnings []settings.Warning
 
 	// Journal records every redemption before it is sent (nil: this desk does not
 	// redeem); PendingAtStart are redemptions an earlier run sent without recording
@@ -144,6 +151,17 @@ func Open(in Inputs) (*Session, error) {
 	r := s.Resolved
 	for _, w := range r.Warnings {
 		s.Logger.Warn("configuration", "warning", w.String())
+	}
+	if df, ok := in.Prefs.(*settings.DeskFile); ok {
+		s.SettingsWarnings = df.Warnings()
+		texts := make([]string, 0, len(s.SettingsWarnings))
+		for _, w := range s.SettingsWarnings {
+			texts = append(texts, w.Text)
+		}
+		s.SettingsNotice = strings.Join(texts, "\n")
+		if df.Origin() == settings.FromFyne { // the window also wrote them to df.Path(); a command did not
+			s.Logger.Info("saved settings taken from Fyne's preferences, their older place", "settings_file", df.Path())
+		}
 	}
 	if why := settings.FallbackReason(s.Secrets); why != "" {
 		s.Logger.Warn("no credential store: the client secret and token are kept in a file only this user can read",
@@ -297,19 +315,30 @@ func hostOf(raw string) string {
 	return raw
 }
 
-// Save validates c and the secret and saves them (see settings.Save): the settings in
-// Prefs, the secret in Secrets. On any problem nothing is saved.
+// Save validates c and the secret and saves them (see settings.SaveAsDesk): the
+// settings and, as this desk's choice, its shop in Prefs (one write), the secret in
+// Secrets. On any problem nothing is saved; a settings file that cannot be written is
+// a problem with settings.CodeSettingsFile, and is logged.
 func (s *Session) Save(c settings.Settings, secret string) []settings.Problem {
-	problems := settings.Save(s.Prefs, c, secret, s.Secrets)
-	if problems == nil {
-		settings.SaveDeskShop(s.Prefs, c.CurrentShop) // the desk's pick in Settings is its choice
+	problems := settings.SaveAsDesk(s.Prefs, c, secret, s.Secrets)
+	for _, p := range problems {
+		if p.Code == settings.CodeSettingsFile || p.Code == settings.CodeStore {
+			s.Logger.Warn("settings not saved", "problem", p.Detail)
+		}
 	}
 	return problems
 }
 
 // SaveShop keeps id as this desk's shop (the header's picker): the next start serves
-// it, whatever a provisioning file's default_shop says.
-func (s *Session) SaveShop(id string) { settings.SaveDeskShop(s.Prefs, id) }
+// it, whatever a provisioning file's default_shop says. A failed write is logged and
+// returned: the desk serves the shop for this run, but the next start will not.
+func (s *Session) SaveShop(id string) error {
+	err := settings.SaveDeskShop(s.Prefs, id)
+	if err != nil {
+		s.Logger.Warn("this desk's shop not saved", "shop_id", id, "err", err)
+	}
+	return err
+}
 
 // Demo is a connection to the built-in demo server.
 type Demo struct {

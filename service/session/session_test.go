@@ -157,3 +157,57 @@ func TestDemoStartedFromTheWindowHasItsOwnJournal(t *testing.T) {
 		t.Errorf("the demo's journal folder is left behind: %v", err)
 	}
 }
+
+// A settings file a power cut damaged: the session opens with the backup's settings
+// and says so (SettingsNotice, and a warning the Settings screen shows).
+func TestSettingsRestoredFromTheBackupAreNoticed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), settings.DeskFileName)
+	c := settings.Defaults()
+	c.BaseURL, c.TokenURL, c.ClientID = "https://api.example.com", "https://login.example.com/t", "desk"
+	c.Shops, c.CurrentShop = []settings.Shop{{ID: "000030"}, {ID: "000031"}}, "000031"
+	if ps := settings.SaveAsDesk(settings.OpenDeskFile(path, ""), c, "secret", nil); ps != nil {
+		t.Fatal(ps)
+	}
+	if ps := settings.SaveAsDesk(settings.OpenDeskFile(path, ""), c, "secret", nil); ps != nil {
+		t.Fatal(ps)
+	}
+	if err := os.Rename(path, settings.Backup(path)); err != nil { // the backup: the same settings
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil { // the file: cut to nothing
+		t.Fatal(err)
+	}
+	s, err := Open(Inputs{Getenv: noEnv, Prefs: settings.OpenDeskFile(path, ""), Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.ShopID != "000031" || s.Resolved.Settings.ClientID != "desk" {
+		t.Errorf("shop %q, client id %q: not the saved settings", s.ShopID, s.Resolved.Settings.ClientID)
+	}
+	if !strings.Contains(s.SettingsNotice, "restored from its backup") || len(s.SettingsWarnings) != 1 ||
+		s.SettingsWarnings[0].Code != settings.WarningSettingsRestored {
+		t.Errorf("notice %q, warnings %+v", s.SettingsNotice, s.SettingsWarnings)
+	}
+	found := false
+	for _, w := range s.Resolved.Warnings {
+		found = found || w.Code == settings.WarningSettingsRestored
+	}
+	if !found {
+		t.Errorf("not among the Settings screen's warnings: %+v", s.Resolved.Warnings)
+	}
+
+	// A settings file that cannot be written: SaveShop says so, Save returns a problem.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "blocked"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveShop("000030"); err == nil {
+		t.Error("SaveShop: no error from a file that cannot be written")
+	}
+	if ps := s.Save(c, "secret"); len(ps) != 1 || ps[0].Code != settings.CodeSettingsFile {
+		t.Errorf("Save: %v", ps)
+	}
+}

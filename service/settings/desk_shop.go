@@ -12,11 +12,13 @@ import "strings"
 // DeskShopKey is the preferences key of the desk's chosen shop id.
 const DeskShopKey = "desk_shop.v1"
 
-// SaveDeskShop keeps id as this desk's shop.
-func SaveDeskShop(kv KV, id string) {
-	if kv != nil {
-		kv.SetString(DeskShopKey, strings.TrimSpace(id))
+// SaveDeskShop keeps id as this desk's shop, and returns why it could not (a settings
+// file that cannot be written).
+func SaveDeskShop(kv KV, id string) error {
+	if kv == nil {
+		return nil
 	}
+	return WriteStrings(kv, map[string]string{DeskShopKey: strings.TrimSpace(id)})
 }
 
 // LoadDeskShop is the shop this desk chose ("" when it never chose).

@@ -9,8 +9,9 @@ type Inputs struct {
 	Getenv func(string) string
 	// ExeDir is the executable's directory, where a provisioning file may lie.
 	ExeDir string
-	// Prefs holds the saved settings (the window's preferences, or ReadOnlyKV over
-	// them for the lookup command); nil means nothing saved.
+	// Prefs holds the saved settings (the window's DeskFile, or a read-only one for
+	// the command line); nil means nothing saved. When it has Warnings (a DeskFile
+	// restored from its backup), they are the Resolved's too.
 	Prefs KV
 	// Secrets holds the saved client secret; nil means none.
 	Secrets SecretStore
@@ -29,6 +30,9 @@ func Load(in Inputs) Resolved {
 	}
 	var secret string
 	var warnings []Warning
+	if w, ok := in.Prefs.(interface{ Warnings() []Warning }); ok {
+		warnings = append(warnings, w.Warnings()...)
+	}
 	if in.Secrets != nil {
 		var err error
 		if secret, err = in.Secrets.Secret(); err != nil {

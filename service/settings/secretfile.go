@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 	"golang.org/x/oauth2"
 )
 
@@ -134,7 +133,7 @@ func (f *fileStore) update(change func(*secretFile)) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(f.path, data)
+	return writeFileAtomic(f.path, data, "secrets")
 }
 
 // damagedError is a secrets file that is not JSON. It is told apart from an
@@ -159,59 +158,8 @@ func cause(err error) error {
 	return err
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash or a concurrent reader never sees half a file.
-// The directory is created 0700 and the file is 0600 from its first byte.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("secrets directory %s: %w", dir, cause(err))
-	}
-	tmp, err := os.CreateTemp(dir, ".secrets-*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("secrets directory %s: %w", dir, cause(err))
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		_ = tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("secrets file %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("secrets file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("secrets file %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("secrets file %s: %w", path, cause(err))
-	}
-	return nil
-}
-
 // lockAcrossProcesses holds filelock.Lock on the store's lock file (made 0600 beside
 // the secrets file) until unlock.
 func (f *fileStore) lockAcrossProcesses() (unlock func(), err error) {
-	dir := filepath.Dir(f.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("secrets directory %s: %w", dir, cause(err))
-	}
-	lf, err := os.OpenFile(f.path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("secrets lock %s: %w", f.path+".lock", cause(err))
-	}
-	release, err := filelock.Lock(lf)
-	if err != nil {
-		_ = lf.Close()
-		return nil, fmt.Errorf("secrets lock %s: %w", f.path+".lock", err)
-	}
-	return func() { release(); _ = lf.Close() }, nil
+	return lockBeside(f.path, "secrets")
 }

@@ -183,6 +183,7 @@ const (
 	CodeUnknownShop   Code = "unknown_shop"   // the current shop is not one of the shops
 	CodeRange         Code = "range"          // a number outside its bounds
 	CodeStore         Code = "store"          // the credential store refused the secret (Save only)
+	CodeSettingsFile  Code = "settings_file"  // the settings file could not be written (Save only)
 )
 
 // Problem is one thing wrong with one field.

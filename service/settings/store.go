@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 )
 
@@ -13,8 +14,9 @@ import (
 // JSON value. The version suffix lets a later format live beside this one.
 const SavedKey = "settings.v1"
 
-// KV is the store for non-secret settings. fyne.Preferences satisfies it, so the
-// window passes app.Preferences(); tests pass a MemoryKV.
+// KV is the store for non-secret settings: the window passes a DeskFile (OpenDeskFile),
+// the command line a read-only one (ReadDeskFile), tests a MemoryKV. fyne.Preferences
+// satisfies it too, but Fyne does not write its file atomically (see DeskFile).
 type KV interface {
 	String(key string) string
 	SetString(key, value string)
@@ -78,13 +80,26 @@ func LoadSaved(kv KV) Settings {
 // Save validates s and the secret and, only when there is no problem, stores the
 // secret in secrets and the settings in kv. On any problem it stores nothing and
 // returns the problems; a credential store that refuses the secret is a Problem of
-// FieldClientSecret with CodeStore, and then kv is untouched too.
+// FieldClientSecret with CodeStore, and then kv is untouched too. A settings file that
+// cannot be written (a DeskFile) is a Problem with CodeSettingsFile, and then the
+// secret is put back as it was.
 //
 // The secret is written only when it differs from the stored one, so saving a form
 // does not rewrite the keychain (and on macOS ask for access) each time; with nil
 // secrets it is validated but not stored. A credential store may be slow (macOS runs
 // a program, a locked Secret Service asks the user): call Save off the UI goroutine.
 func Save(kv KV, s Settings, secret string, secrets SecretStore) []Problem {
+	return save(kv, s, secret, secrets, false)
+}
+
+// SaveAsDesk is Save for the desk's own Settings screen: the shop picked there is also
+// kept as this desk's shop (DeskShopKey), in the same write as the settings, so that a
+// crash keeps both or neither.
+func SaveAsDesk(kv KV, s Settings, secret string, secrets SecretStore) []Problem {
+	return save(kv, s, secret, secrets, true)
+}
+
+func save(kv KV, s Settings, secret string, secrets SecretStore, deskShop bool) []Problem {
 	if ps := s.Validate(secret); len(ps) > 0 {
 		return ps
 	}
@@ -93,15 +108,37 @@ func Save(kv KV, s Settings, secret string, secrets SecretStore) []Problem {
 	if err != nil { // unreachable: Settings holds only strings, ints and slices of them
 		return []Problem{{FieldBaseURL, CodeInvalid, "settings cannot be encoded"}}
 	}
+	putBack := func() error { return nil } // undoes the secret's change when the settings cannot be written
 	if secrets != nil {
-		if old, err := secrets.Secret(); err != nil || old != secret {
+		if old, readErr := secrets.Secret(); readErr != nil || old != secret {
 			if err := secrets.SetSecret(secret); err != nil {
 				return []Problem{{FieldClientSecret, CodeStore,
 					"the client secret could not be stored in " + secrets.Location() + ": " + safeErr(err, secret)}}
 			}
+			putBack = func() error {
+				if readErr != nil {
+					return errors.New("the secret stored before could not be read")
+				}
+				if err := secrets.SetSecret(old); err != nil {
+					return errors.New(safeErr(err, old)) // the message must not hold the old secret either
+				}
+				return nil
+			}
 		}
 	}
-	kv.SetString(SavedKey, string(data))
+	values := map[string]string{SavedKey: string(data)}
+	if deskShop {
+		values[DeskShopKey] = strings.TrimSpace(s.CurrentShop)
+	}
+	if err := WriteStrings(kv, values); err != nil {
+		detail := "the settings could not be written: " + safeErr(err, secret) + "; nothing was saved"
+		if perr := putBack(); perr != nil {
+			detail = "the settings could not be written: " + safeErr(err, secret) +
+				"; the new client secret was stored, the other settings were not (" + safeErr(perr, secret) + ")"
+		}
+		// Not a field's fault: shown at the top of the form, with the first field.
+		return []Problem{{FieldBaseURL, CodeSettingsFile, detail}}
+	}
 	return nil
 }
 
