@@ -97,6 +97,10 @@ type Journal struct {
 
 	mu sync.Mutex
 	f  *os.File
+	// onWrite, when set (tests), is called with mu held just before a line is
+	// written (written false) and just after it is written and synced (written
+	// true): the kill tests stop or tear the process there.
+	onWrite func(e Entry, line []byte, written bool)
 }
 
 // DefaultDir is the journal's folder: ocard-desk in the user's config folder
@@ -183,11 +187,17 @@ func (j *Journal) Append(e Entry) error {
 	line = append(line, '\n')
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.onWrite != nil {
+		j.onWrite(e, line, false)
+	}
 	if _, err := j.f.Write(line); err != nil {
 		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	if j.onWrite != nil {
+		j.onWrite(e, line, true)
 	}
 	return nil
 }
