@@ -118,3 +118,4 @@ bench: deps
 .PHONY: soak
 soak: deps
 	./.ci/soak-shutdown
+	./.ci/soak-journal
