@@ -188,6 +188,11 @@ func (j *Journal) Append(e Entry) error {
 	line = append(line, '\n')
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if !j.endsWithNewline() {
+		// A write cut short (a full disk), here or in another process, left part of
+		// a line: this one starts on a line of its own rather than being glued to it.
+		line = append([]byte{'\n'}, line...)
+	}
 	if j.onWrite != nil {
 		j.onWrite(e, line, false)
 	}
@@ -300,15 +305,22 @@ func Shown(s State) State {
 	return s
 }
 
+// endsWithNewline reports whether the file is empty or ends with a newline
+// (true when that cannot be read: the write will fail on its own then).
+func (j *Journal) endsWithNewline() bool {
+	st, err := j.f.Stat()
+	if err != nil || st.Size() == 0 {
+		return true
+	}
+	last := make([]byte, 1)
+	_, err = j.f.ReadAt(last, st.Size()-1)
+	return err != nil || last[0] == '\n'
+}
+
 // closeTornLine ends a last line that lacks its newline, so the next entry is not
 // glued to a torn fragment (which would then corrupt a good entry too).
 func (j *Journal) closeTornLine() error {
-	st, err := j.f.Stat()
-	if err != nil || st.Size() == 0 {
-		return nil
-	}
-	last := make([]byte, 1)
-	if _, err := j.f.ReadAt(last, st.Size()-1); err != nil || last[0] == '\n' {
+	if j.endsWithNewline() {
 		return nil
 	}
 	if _, err := j.f.Write([]byte("\n")); err != nil {

@@ -72,8 +72,9 @@ func TestKillChild(t *testing.T) {
 		}
 		if at == "b" && step == "b" || at == "e" && step == "f" {
 			at = step
-			// What a write cut short leaves: part of the line, no newline.
-			j.f.Write(line[:1+rand.IntN(len(line)-2)])
+			// What a write cut short leaves: part of the line (at least one byte
+			// of its JSON, should it start with a newline), no newline at the end.
+			j.f.Write(line[:len(line)-2-rand.IntN(len(line)-3)])
 			j.f.Sync()
 		}
 		say(at, e.OrderID)
