@@ -36,7 +36,7 @@ func killReq(orderID string) service.RedeemRequest {
 
 // TestKillChild is the child side of TestKillJournalAtEveryStep: a desk that
 // opens the journal and redeems through a real client, printing a marker line
-// ("<step> <order id>") at every step. With a step given it stops there and
+// ("<step> <order id>") at every step ("n" as it asks for the next order id). With a step given it stops there and
 // waits to be killed (tearing the line first for b and f); with "random" it
 // redeems one order after another until it is killed. Run alone it does nothing.
 func TestKillChild(t *testing.T) {
@@ -91,6 +91,7 @@ func TestKillChild(t *testing.T) {
 	say("ready", "-")
 	for {
 		// As the window does: the id is taken when the confirmation opens.
+		say("n", "-")
 		id, err := r.NewOrderID("000030")
 		if err != nil {
 			say("order-id-failed", "-")

@@ -35,9 +35,12 @@ var killSteps = []struct{ name, what string }{
 	{"g", "done journaled and fsynced"},
 }
 
-// randomMarkers are the last marker a randomly killed child can have printed
-// ("d": its last order's POST had reached the tenant).
-var randomMarkers = []string{"start", "ready", "a", "b", "c", "d", "e", "g"}
+// randomMarkers are the last marker a randomly killed child can have printed:
+// "start" (none: the journal being opened), "ready" (opened), "n" (taking an
+// order id: the sequence file being replaced), then the steps; "b" is the pending
+// line being written and fsynced, "d" that the last order's POST reached the
+// tenant, "e" the done line being written, "g" done journaled.
+var randomMarkers = []string{"start", "ready", "n", "a", "b", "c", "d", "e", "g"}
 
 // TestKillJournalAtEveryStep kills a real child process (SIGKILL) that redeems
 // through the real client against a loopback tenant, at every step of a
@@ -265,7 +268,7 @@ wait:
 	last := "start"
 	for _, line := range out.lines {
 		at, id, _ := strings.Cut(line, " ")
-		if !slices.Contains([]string{"ready", "a", "b", "c", "e", "f", "g"}, at) {
+		if !slices.Contains([]string{"ready", "n", "a", "b", "c", "e", "f", "g"}, at) {
 			continue
 		}
 		last = at
