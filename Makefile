@@ -119,3 +119,4 @@ bench: deps
 soak: deps
 	./.ci/soak-shutdown
 	./.ci/soak-settings
+	./.ci/soak-journal

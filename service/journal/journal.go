@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 )
 
 // File names inside the journal's folder.
@@ -97,6 +98,10 @@ type Journal struct {
 
 	mu sync.Mutex
 	f  *os.File
+	// onWrite, when set (tests), is called with mu held just before a line is
+	// written (written false) and just after it is written and synced (written
+	// true): the kill tests stop or tear the process there.
+	onWrite func(e Entry, line []byte, written bool)
 }
 
 // DefaultDir is the journal's folder: ocard-desk in the user's config folder
@@ -117,7 +122,7 @@ func Open(dir string) (*Journal, []Problem, []Entry, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
-	salt, err := loadSalt(filepath.Join(dir, saltName))
+	salt, err := loadSalt(dir)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("journal: salt: %w: %w", ErrJournal, err)
 	}
@@ -183,11 +188,22 @@ func (j *Journal) Append(e Entry) error {
 	line = append(line, '\n')
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if !j.endsWithNewline() {
+		// A write cut short (a full disk), here or in another process, left part of
+		// a line: this one starts on a line of its own rather than being glued to it.
+		line = append([]byte{'\n'}, line...)
+	}
+	if j.onWrite != nil {
+		j.onWrite(e, line, false)
+	}
 	if _, err := j.f.Write(line); err != nil {
 		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	if j.onWrite != nil {
+		j.onWrite(e, line, true)
 	}
 	return nil
 }
@@ -289,15 +305,22 @@ func Shown(s State) State {
 	return s
 }
 
+// endsWithNewline reports whether the file is empty or ends with a newline
+// (true when that cannot be read: the write will fail on its own then).
+func (j *Journal) endsWithNewline() bool {
+	st, err := j.f.Stat()
+	if err != nil || st.Size() == 0 {
+		return true
+	}
+	last := make([]byte, 1)
+	_, err = j.f.ReadAt(last, st.Size()-1)
+	return err != nil || last[0] == '\n'
+}
+
 // closeTornLine ends a last line that lacks its newline, so the next entry is not
 // glued to a torn fragment (which would then corrupt a good entry too).
 func (j *Journal) closeTornLine() error {
-	st, err := j.f.Stat()
-	if err != nil || st.Size() == 0 {
-		return nil
-	}
-	last := make([]byte, 1)
-	if _, err := j.f.ReadAt(last, st.Size()-1); err != nil || last[0] == '\n' {
+	if j.endsWithNewline() {
 		return nil
 	}
 	if _, err := j.f.Write([]byte("\n")); err != nil {
@@ -306,35 +329,54 @@ func (j *Journal) closeTornLine() error {
 	return j.f.Sync()
 }
 
-// loadSalt reads the salt, or makes one (32 random bytes, 0600) on first use.
-func loadSalt(path string) ([]byte, error) {
-	if b, err := os.ReadFile(path); err == nil {
-		salt, derr := hex.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(salt) < 16 {
-			return nil, errors.New("salt file is damaged; move it away only if the journal's member keys may change")
-		}
-		return salt, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+// errNoSalt: the salt file is missing, or empty.
+var errNoSalt = errors.New("no salt yet")
+
+// loadSalt reads the folder's salt, or makes one (32 random bytes, hex, 0600) on
+// first use. It is made whole before it gets its name (a temporary file, fsynced,
+// renamed), under the folder's lock, so that a kill or a power cut cannot leave
+// a salt cut short and two first starts (window and command line) agree on one.
+// An empty salt file, which the older in-place write left when cut short, counts
+// as none: no key can have been made with it.
+func loadSalt(dir string) ([]byte, error) {
+	path := filepath.Join(dir, saltName)
+	if salt, err := readSalt(path); !errors.Is(err, errNoSalt) {
+		return salt, err
 	}
-	salt := make([]byte, 32)
-	rand.Read(salt)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return loadSalt(path) // another process made it first
-	}
+	lf, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	_, werr := f.WriteString(hex.EncodeToString(salt) + "\n")
-	serr := f.Sync()
-	if cerr := f.Close(); werr == nil && serr == nil {
-		werr = cerr
+	defer lf.Close()
+	unlock, err := filelock.Lock(lf)
+	if err != nil {
+		return nil, err
 	}
-	if werr = errors.Join(werr, serr); werr != nil {
-		return nil, werr
+	defer unlock()
+	if salt, err := readSalt(path); !errors.Is(err, errNoSalt) {
+		return salt, err // another process made it while this one waited
 	}
-	syncDir(filepath.Dir(path))
+	salt := make([]byte, 32)
+	rand.Read(salt)
+	if err := writeFileSync(path, []byte(hex.EncodeToString(salt)+"\n")); err != nil {
+		return nil, err
+	}
+	return salt, nil
+}
+
+func readSalt(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	text := strings.TrimSpace(string(b))
+	switch {
+	case errors.Is(err, os.ErrNotExist), err == nil && text == "":
+		return nil, errNoSalt
+	case err != nil:
+		return nil, err
+	}
+	salt, err := hex.DecodeString(text)
+	if err != nil || len(salt) < 16 {
+		return nil, errors.New("salt file is damaged; move it away only if the journal's member keys may change")
+	}
 	return salt, nil
 }
 

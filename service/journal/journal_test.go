@@ -298,3 +298,49 @@ func TestTwoProcessesDoNotSendOneOrderTwice(t *testing.T) {
 		t.Errorf("%d sends, want 1", sends.Load())
 	}
 }
+
+// TestSaltCutShortIsNotFatal: the salt used to be made in place (create, write,
+// fsync), so a kill or a power cut between the create and the write left an
+// empty salt file and every later start failed ("salt file is damaged"): no
+// journal, no redemptions at that desk. No key can have been made with an empty
+// salt, so a start makes a new one; two first starts agree on one salt; a salt
+// file with other content still stops the start (keys already made would change).
+func TestSaltCutShortIsNotFatal(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, saltName), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j := openTest(t, dir)
+	key := j.MobileKey(testMobile)
+	j.Close()
+	if j2 := openTest(t, dir); j2.MobileKey(testMobile) != key {
+		t.Error("the salt made after the empty file did not last")
+	}
+
+	for range 20 {
+		dir := t.TempDir()
+		keys := make([]string, 4)
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Go(func() {
+				j, _, _, err := Open(dir)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				keys[i] = j.MobileKey(testMobile)
+				j.Close()
+			})
+		}
+		wg.Wait()
+		if keys[0] == "" || keys[1] != keys[0] || keys[2] != keys[0] || keys[3] != keys[0] {
+			t.Fatalf("four first starts, keys %q", keys)
+		}
+	}
+
+	dir = t.TempDir()
+	os.WriteFile(filepath.Join(dir, saltName), []byte("not hex\n"), 0o600)
+	if _, _, _, err := Open(dir); !errors.Is(err, ErrJournal) {
+		t.Errorf("a damaged salt: %v, want ErrJournal", err)
+	}
+}

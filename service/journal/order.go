@@ -79,7 +79,11 @@ func (j *Journal) NextOrderID(shopID string) (string, error) {
 	}
 	id := fmt.Sprintf("%s%05d", prefix, s.Next)
 	s.Next++
-	if err := writeFileSync(path, s); err != nil {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	if err := writeFileSync(path, append(b, '\n')); err != nil {
 		return "", fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
 	return id, nil
@@ -99,14 +103,10 @@ func (j *Journal) lockSends() (unlock func(), err error) {
 	return func() { release(); f.Close() }, nil
 }
 
-// writeFileSync replaces path with v as JSON: a temporary file, fsynced, renamed
-// over the old one, then the folder fsynced, so a crash leaves old or new, whole.
-func writeFileSync(path string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".seq-*")
+// writeFileSync replaces path with b: a temporary file, fsynced, renamed over
+// the old one, then the folder fsynced, so a crash leaves old or new, whole.
+func writeFileSync(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func writeFileSync(path string, v any) error {
 		tmp.Close()
 		return err
 	}
-	_, werr := tmp.Write(append(b, '\n'))
+	_, werr := tmp.Write(b)
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
