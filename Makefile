@@ -113,8 +113,9 @@ bench: deps
 	BENCH_DIR=$(CURDIR)/$(OUT)/bench BENCH_COUNT=$(BENCH_COUNT) BENCH_TIME=$(BENCH_TIME) BENCH_RUNS=$(BENCH_RUNS) \
 		BENCH_LOOKUPS=$(BENCH_LOOKUPS) BENCH_SCANS=$(BENCH_SCANS) ./docs/bench/run.sh
 
-# soak runs the long reliability loops (too slow for make test): the shutdown soak,
-# RUNS times (default 200, about 8 minutes). Results go to docs/RELIABILITY.md.
+# soak runs the long reliability loops (too slow for make test): the shutdown soak
+# (RUNS times, default 200, about 8 minutes), the settings file killed mid-save (KILLS,
+# 200) and the journal killed at every step (KILLS, 240). Results go to docs/RELIABILITY.md.
 .PHONY: soak
 soak: deps
 	./.ci/soak-shutdown

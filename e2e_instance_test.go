@@ -5,8 +5,10 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSecondCopyBringsTheFirstToTheFront: issue #9 point 14. A cashier who starts the
@@ -62,4 +64,49 @@ func (e *e2e) visibleWindows() []string {
 	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
 	out, _ := cmd.Output() // exit status 1: none found
 	return strings.Fields(string(out))
+}
+
+// TestWindowSizeAndPlaceAreKept: issue #9 point 8. The window opens where, and as large
+// as, the cashier left it, also when the desk was shut down (SIGINT/SIGTERM) rather
+// than the window closed. It also proves the GLFW window is reachable (screen_glfw.go).
+func TestWindowSizeAndPlaceAreKept(t *testing.T) {
+	env := newE2E(t)
+	app := env.startApp("--demo", "--log-json", "--idle-clear", "0")
+	app.waitState("idle", "")
+	wid := env.windowID()
+	env.xdotool("windowsize", "--sync", wid, "900", "640")
+	env.xdotool("windowmove", "--sync", wid, "150", "60")
+	// --sync waits for the X server; Fyne learns the new size (and, just after the
+	// start, that it has the focus) from its own event loop, at its next frame. A
+	// cashier does not shut the desk down within that frame.
+	time.Sleep(time.Second)
+	app.stop()
+	kept, _ := os.ReadFile(filepath.Join(env.config, "ocard-desk", "desk-settings.json"))
+
+	again := env.startApp("--demo", "--log-json", "--idle-clear", "0")
+	again.waitState("idle", "")
+	wid = env.windowID()
+	var geometry string
+	for attempt := 0; attempt < 50; attempt++ { // placed once the driver has started
+		geometry = env.geometry(wid)
+		if strings.Contains(geometry, "Position: 150,60") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(geometry, "Position: 150,60") || !strings.Contains(geometry, "Geometry: 900x640") {
+		t.Fatalf("the window opened at\n%s\nwant 900x640 at 150,60; the settings file held %s", geometry, kept)
+	}
+	again.stop()
+}
+
+// geometry is xdotool's getwindowgeometry of window wid.
+func (e *e2e) geometry(wid string) string {
+	cmd := exec.Command("xdotool", "getwindowgeometry", wid)
+	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
+	out, err := cmd.Output()
+	if err != nil {
+		e.t.Fatalf("xdotool getwindowgeometry: %v", err)
+	}
+	return string(out)
 }

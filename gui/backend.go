@@ -22,7 +22,8 @@ type Backend interface {
 	// StartDemo starts the built-in demo server and connects to it.
 	StartDemo() (DemoSession, error)
 	// SaveShop keeps id as this desk's shop for the next start (the header's picker).
-	SaveShop(id string)
+	// It writes a file (locked, fsynced): call it off the UI goroutine.
+	SaveShop(id string) error
 	// RedemptionLog is the desk's journal, once redeeming is on (nil before).
 	RedemptionLog() RedemptionLog
 	// RedeemerFor is the redeemer for lookup l (from Connect or StartDemo) with settings
@@ -101,7 +102,7 @@ func (b sessionBackend) RedemptionLog() RedemptionLog {
 	return nil
 }
 
-func (b sessionBackend) SaveShop(id string) { b.s.SaveShop(id) }
+func (b sessionBackend) SaveShop(id string) error { return b.s.SaveShop(id) }
 
 func (b sessionBackend) RedeemerFor(l MemberLookup, s settings.Settings) Redeemer {
 	c, ok := l.(*service.Client)

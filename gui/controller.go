@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,8 +113,19 @@ func newDesk(w fyne.Window, opts Options) *desk {
 
 func (d *desk) start() {
 	d.setState(d.restingModel())
+	var notices []string
 	if n := d.opts.PendingAtStart; n > 0 {
-		d.showNotice(tr("desk.pending_at_start", map[string]any{"N": n}))
+		notices = append(notices, tr("desk.pending_at_start", map[string]any{"N": n}))
+	}
+	// Settings restored from their backup, or lost: the cashier is told at once, not
+	// only whoever opens Settings.
+	for _, w := range d.opts.Settings.Warnings {
+		if strings.HasPrefix(w.Code, "settings_") {
+			notices = append(notices, warningText(w))
+		}
+	}
+	if len(notices) > 0 {
+		d.showNotice(strings.Join(notices, "\n"))
 	}
 	d.focusEntry()
 }
@@ -167,13 +179,29 @@ func (d *desk) onShopPicked(id string) {
 	// The desk's choice: kept for the next start, and what Settings shows.
 	d.opts.Settings.Settings.CurrentShop = id
 	if d.opts.Backend != nil && !d.conn.demo {
-		d.opts.Backend.SaveShop(id)
+		d.saveShop(id)
 	}
 	d.refreshHeader()
 	if d.model.state != stateWelcome && d.model.state != stateError {
 		d.setState(deskModel{state: stateIdle, recent: d.model.recent})
 	}
 	d.focusEntry()
+}
+
+// saveShop keeps the desk's choice off the UI goroutine (a locked, fsynced write that a
+// slow disk can hold up); the shop is in use at once either way. A failure is said:
+// the next start would otherwise quietly go back to the old shop.
+func (d *desk) saveShop(id string) {
+	backend := d.opts.Backend
+	go func() {
+		err := backend.SaveShop(id)
+		if err == nil {
+			return
+		}
+		d.onUI(func() {
+			d.showNotice(tr("desk.shop_not_saved"))
+		})
+	}()
 }
 
 // onSubmit runs when Return or keypad Enter is pressed in the entry, or the button is tapped.

@@ -50,3 +50,38 @@ func bringToFront(w fyne.Window) {
 	}
 	w.RequestFocus()
 }
+
+// windowPosition is w's position on the screen (its content's top-left corner, in the
+// window system's units). Main goroutine.
+func windowPosition(w fyne.Window) (x, y int, ok bool) {
+	g := glfwWindow(w)
+	if g == nil {
+		return 0, 0, false
+	}
+	x, y = g.GetPos()
+	return x, y, true
+}
+
+// moveWindow puts w at (x, y) if a corner of it that the cashier can grab would be on
+// one of today's screens (the desk's second monitor may be gone), and reports whether
+// it did. Main goroutine.
+func moveWindow(w fyne.Window, x, y int) bool {
+	g := glfwWindow(w)
+	if g == nil || !onSomeScreen(x, y) {
+		return false
+	}
+	g.SetPos(x, y)
+	return true
+}
+
+// onSomeScreen: the point (x, y) and the 160×40 pixels right of and below it (the title
+// bar's start) lie within one monitor's work area.
+func onSomeScreen(x, y int) bool {
+	for _, m := range glfw.GetMonitors() {
+		mx, my, mw, mh := m.GetWorkarea()
+		if x >= mx && y >= my && x+160 <= mx+mw && y+40 <= my+mh {
+			return true
+		}
+	}
+	return false
+}

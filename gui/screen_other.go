@@ -12,3 +12,9 @@ func bringToFront(w fyne.Window) {
 	w.Show()
 	w.RequestFocus()
 }
+
+// windowPosition is not known off the desktop driver.
+func windowPosition(fyne.Window) (x, y int, ok bool) { return 0, 0, false }
+
+// moveWindow cannot place a window off the desktop driver.
+func moveWindow(fyne.Window, int, int) bool { return false }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ type fakeBackend struct {
 	demo     DemoSession
 	redeemer Redeemer
 	shops    []string // SaveShop's
+	shopErr  error    // what SaveShop returns
 }
 
 func (b *fakeBackend) Save(s settings.Settings, secret string) []settings.Problem {
@@ -53,10 +55,17 @@ func (b *fakeBackend) RedeemerFor(MemberLookup, settings.Settings) Redeemer { re
 
 func (b *fakeBackend) RedemptionLog() RedemptionLog { return nil }
 
-func (b *fakeBackend) SaveShop(id string) {
+func (b *fakeBackend) SaveShop(id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.shops = append(b.shops, id)
+	return b.shopErr
+}
+
+func (b *fakeBackend) savedShops() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.shops...)
 }
 
 func provisioned() settings.Resolved {
@@ -197,8 +206,10 @@ func TestShopPickerSwitchesShopAndKeepsTheEntry(t *testing.T) {
 		t.Fatal("the current shop's name is not visible")
 	}
 	// The desk's choice is kept for the next start, and Settings shows it by name.
-	if b := h.d.opts.Backend.(*fakeBackend); len(b.shops) != 1 || b.shops[0] != "000031" {
-		t.Errorf("saved shops %v", b.shops)
+	b := h.d.opts.Backend.(*fakeBackend)
+	h.waitFor("the shop saved", func() bool { return len(b.savedShops()) > 0 })
+	if shops := b.savedShops(); len(shops) != 1 || shops[0] != "000031" {
+		t.Errorf("saved shops %v", shops)
 	}
 	h.d.onOpenSettings()
 	if got := h.d.settings.current.Selected; got != "中山店 (000031)" {
@@ -435,5 +446,30 @@ func TestSettingsWheelScrollsOverAField(t *testing.T) {
 	}
 	if field.Text == "" {
 		t.Error("the field lost its text")
+	}
+}
+
+// A shop picked in the header that cannot be kept for the next start is used now, and
+// the cashier is told it was not saved.
+func TestShopThatCannotBeSavedIsSaid(t *testing.T) {
+	b := &fakeBackend{shopErr: errors.New("disk full")}
+	h := newHarness(t, LangEnglish, Options{Shops: provisioned().Settings.Shops, ShopID: "000030",
+		Backend: b, Settings: provisioned()})
+	h.d.onShopPicked("000031")
+	if h.d.conn.shopID != "000031" {
+		t.Fatalf("shop %s, want the one picked", h.d.conn.shopID)
+	}
+	h.waitFor("the notice", func() bool { return h.d.notice == tr("desk.shop_not_saved") })
+}
+
+// Settings restored from their backup (or lost) are said on the desk's first screen,
+// not only inside Settings.
+func TestSettingsFileTroubleIsSaidAtStart(t *testing.T) {
+	r := provisioned()
+	r.Warnings = append(r.Warnings, settings.Warning{Code: "settings_restored",
+		Args: map[string]string{"Error": "empty", "Backup": "/home/desk/.config/ocard-desk/desk-settings.json.bak"}})
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: r})
+	if !strings.Contains(h.d.notice, "restored from its backup") {
+		t.Fatalf("notice at start: %q", h.d.notice)
 	}
 }

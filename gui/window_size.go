@@ -3,6 +3,7 @@ package gui
 import (
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 
@@ -15,33 +16,78 @@ const decorationAllowance = 48
 
 // placeWindow sizes the window once the desktop driver runs: the size the cashier left
 // it at (or the default), shrunk to fit the screen's work area, so that it never opens
-// taller or wider than the screen, whatever the scale. With fullScreen it fills the
-// screen instead (kiosk desks). Fyne offers no way to place a window, so its position
-// is the window system's. onClose runs when the cashier closes the window, first.
+// taller or wider than the screen, whatever the scale, and at the place they left it
+// when that is on one of today's screens. With fullScreen it fills the screen instead
+// (kiosk desks). onClose runs when the cashier closes the window, first.
 //
-// The size is kept in prefs (the session's settings file, beside the other settings),
-// under settings.WindowWidthKey and WindowHeightKey; nil prefs remembers nothing.
+// Size and position are kept in prefs (the session's settings file, beside the other
+// settings) by windowPlace.save; nil prefs remembers nothing.
 func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool, onClose func()) {
+	place := &windowPlace{w: w, prefs: prefs, log: log}
 	want := savedWindowSize(prefs)
+	x, y, placed := savedWindowPosition(prefs)
 	w.Resize(want)
 	if fullScreen {
 		w.SetFullScreen(true)
 	}
 	a.Lifecycle().SetOnStarted(func() {
 		// After the window exists, so that its canvas has the screen's scale.
-		fyne.Do(func() { w.Resize(fitWorkArea(want, w.Canvas().Scale())) })
-	})
-	// Saved when the cashier closes the window, before it goes; not from OnClosed, which
-	// also runs while the app quits (SIGTERM): nothing is written while the process ends.
-	w.SetCloseIntercept(func() {
-		if !w.FullScreen() {
-			if err := saveWindowSize(prefs, w.Canvas().Size()); err != nil && log != nil {
-				log.Warn("window size not saved", "err", err)
+		fyne.Do(func() {
+			w.Resize(fitWorkArea(want, w.Canvas().Scale()))
+			if placed && !fullScreen {
+				moveWindow(w, x, y)
 			}
-		}
+		})
+	})
+	// Saved whenever the window loses the focus (the cashier turns to the POS; unchanged
+	// values write nothing), which Fyne also reports, on its loop, as it quits on
+	// SIGTERM/SIGINT with the window focused: a desk shut down at night keeps its place.
+	// And when the cashier closes the window, before it goes. Not from OnClosed or
+	// OnStopped: they run once the window is gone, or are queued to a closing loop.
+	a.Lifecycle().SetOnExitedForeground(place.save)
+	w.SetCloseIntercept(func() {
+		place.save()
+		place.closed.Store(true)
 		onClose()
 		w.Close()
 	})
+}
+
+// windowPlace keeps the window's size and position.
+type windowPlace struct {
+	w      fyne.Window
+	prefs  settings.KV
+	log    *slog.Logger
+	closed atomic.Bool // the window is gone: nothing left to measure
+}
+
+// save keeps the window's size and position, in one write; not when full screen, or
+// once the window has closed. Main goroutine (it asks GLFW where the window is).
+func (p *windowPlace) save() {
+	if p.prefs == nil || p.closed.Load() || p.w.FullScreen() {
+		return
+	}
+	size := p.w.Canvas().Size()
+	values := map[string]string{
+		settings.WindowWidthKey:  strconv.FormatFloat(float64(size.Width), 'f', -1, 32),
+		settings.WindowHeightKey: strconv.FormatFloat(float64(size.Height), 'f', -1, 32),
+	}
+	if x, y, ok := windowPosition(p.w); ok {
+		values[settings.WindowXKey], values[settings.WindowYKey] = strconv.Itoa(x), strconv.Itoa(y)
+	}
+	if err := settings.WriteStrings(p.prefs, values); err != nil && p.log != nil {
+		p.log.Warn("window size and position not saved", "err", err)
+	}
+}
+
+// savedWindowPosition is the position kept in prefs, if any.
+func savedWindowPosition(prefs settings.KV) (x, y int, ok bool) {
+	if prefs == nil {
+		return 0, 0, false
+	}
+	x, errX := strconv.Atoi(prefs.String(settings.WindowXKey))
+	y, errY := strconv.Atoi(prefs.String(settings.WindowYKey))
+	return x, y, errX == nil && errY == nil
 }
 
 // savedWindowSize is the size kept in prefs, or the default when none (or a silly one)
@@ -56,17 +102,6 @@ func savedWindowSize(prefs settings.KV) fyne.Size {
 		return defaultWindowSize
 	}
 	return fyne.NewSize(float32(width), float32(height))
-}
-
-// saveWindowSize keeps size in prefs, both numbers in one write.
-func saveWindowSize(prefs settings.KV, size fyne.Size) error {
-	if prefs == nil {
-		return nil
-	}
-	return settings.WriteStrings(prefs, map[string]string{
-		settings.WindowWidthKey:  strconv.FormatFloat(float64(size.Width), 'f', -1, 32),
-		settings.WindowHeightKey: strconv.FormatFloat(float64(size.Height), 'f', -1, 32),
-	})
 }
 
 // fitWorkArea shrinks want (logical units) to the screen's work area at scale.

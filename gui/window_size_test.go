@@ -72,3 +72,18 @@ func TestWindowSizeIsKeptInTheSettingsFile(t *testing.T) {
 		t.Errorf("no settings: %v", got)
 	}
 }
+
+// A position is kept as two whole numbers; anything else is no position.
+func TestSavedWindowPosition(t *testing.T) {
+	for _, c := range []struct {
+		x, y string
+		ok   bool
+	}{{"120", "-8", true}, {"", "", false}, {"1.5", "2", false}, {"12", "", false}} {
+		kv := &settings.MemoryKV{}
+		kv.SetString(settings.WindowXKey, c.x)
+		kv.SetString(settings.WindowYKey, c.y)
+		if _, _, ok := savedWindowPosition(kv); ok != c.ok {
+			t.Errorf("kept (%q, %q): ok %v, want %v", c.x, c.y, ok, c.ok)
+		}
+	}
+}

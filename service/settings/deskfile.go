@@ -31,6 +31,14 @@ const (
 	WindowHeightKey = "window.height"
 )
 
+// Keys of the window's position on the screen, in the window system's units (pixels on
+// X11 and Windows, points on macOS), as whole numbers. Fyne never kept them: nothing to
+// migrate.
+const (
+	WindowXKey = "window.x"
+	WindowYKey = "window.y"
+)
+
 // desksKeys are the keys the desk keeps, brought over from Fyne's preferences once.
 var desksKeys = []string{SavedKey, DeskShopKey, WindowWidthKey, WindowHeightKey}
 
