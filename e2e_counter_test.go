@@ -175,7 +175,8 @@ func TestRecentDoubleClickAndF5AfterEsc(t *testing.T) {
 }
 
 // TestNeedsSetupStays: point 4. A desk that is not set up keeps its welcome screen, and
-// a provisioning file's exact problem, through scans, Esc and the idle clear.
+// a provisioning file's exact problem, through scans, a typo and Esc (the idle clear:
+// TestNeedsSetupStaysUntilSetUp in gui).
 func TestNeedsSetupStays(t *testing.T) {
 	for _, c := range []struct {
 		name, provisioning, reason string
@@ -185,7 +186,7 @@ func TestNeedsSetupStays(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := newE2E(t)
-			args := []string{"--log-json", "--lang", "zh-TW", "--idle-clear", "1s"}
+			args := []string{"--log-json", "--lang", "zh-TW", "--idle-clear", "0"}
 			if c.provisioning != "" {
 				prov := filepath.Join(t.TempDir(), "ocard-desk.json")
 				if err := os.WriteFile(prov, []byte(c.provisioning), 0o600); err != nil {
@@ -201,9 +202,16 @@ func TestNeedsSetupStays(t *testing.T) {
 			env.scan(counterMembers[0].mobile)
 			env.scan("12345") // a typo
 			env.key("Escape")
-			time.Sleep(1500 * time.Millisecond) // past one idle clear
+			// The last scan's refusal marks the end: every state before it is logged.
+			refusals := strings.Count(app.stderrText(), "scan on a desk that is not set up")
 			env.scan(counterMembers[1].mobile)
-			app.waitLog("scan on a desk that is not set up")
+			for strings.Count(app.stderrText(), "scan on a desk that is not set up") <= refusals {
+				select {
+				case <-app.change:
+				case <-time.After(30 * time.Second):
+					t.Fatalf("the last scan was never refused:\n%s", app.stderrText())
+				}
+			}
 			for _, s := range app.statesNow() {
 				if s.State != "welcome" || s.Err != first.Err {
 					t.Errorf("the desk left its welcome screen: %+v (first %+v)", s, first)

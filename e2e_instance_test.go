@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,9 @@ func TestSecondCopyBringsTheFirstToTheFront(t *testing.T) {
 		t.Fatalf("the window is still visible after unmapping: %v", got)
 	}
 
-	second := exec.Command(env.bin, "--demo", "--log-json")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // a second window would never end by itself
+	defer cancel()
+	second := exec.CommandContext(ctx, env.bin, "--demo", "--log-json")
 	second.Env = append(os.Environ(), "DISPLAY="+env.display, "XDG_CONFIG_HOME="+env.config)
 	out, err := second.CombinedOutput()
 	if err != nil {

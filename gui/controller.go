@@ -40,6 +40,8 @@ type desk struct {
 	notice string
 	// lastRecentTap is when a recent entry was last tapped (a double click is one tap).
 	lastRecentTap time.Time
+	// shopWrites keeps the header's shop picks, the latest last.
+	shopWrites latestWrite
 	// idleSeq invalidates idle timers started before the latest activity; idleArmed
 	// says an auto-clear is pending, so that activity postpones it rather than drops it.
 	idleSeq   uint64
@@ -189,19 +191,15 @@ func (d *desk) onShopPicked(id string) {
 }
 
 // saveShop keeps the desk's choice off the UI goroutine (a locked, fsynced write that a
-// slow disk can hold up); the shop is in use at once either way. A failure is said:
-// the next start would otherwise quietly go back to the old shop.
+// slow disk can hold up), the latest pick last; the shop is in use at once either way.
+// A failure is said: the next start would otherwise quietly go back to the old shop.
 func (d *desk) saveShop(id string) {
 	backend := d.opts.Backend
-	go func() {
-		err := backend.SaveShop(id)
-		if err == nil {
-			return
+	d.shopWrites.start(func() {
+		if err := backend.SaveShop(id); err != nil {
+			d.onUI(func() { d.showNotice(tr("desk.shop_not_saved")) })
 		}
-		d.onUI(func() {
-			d.showNotice(tr("desk.shop_not_saved"))
-		})
-	}()
+	})
 }
 
 // onSubmit runs when Return or keypad Enter is pressed in the entry, or the button is tapped.

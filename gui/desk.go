@@ -95,11 +95,17 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 	d := buildDesk(a, optionsFor(s))
-	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stop)
+	// Stopping also gives up the claim on the desk's window at once: a copy started
+	// while this one quits opens its own window instead of asking this one.
+	stop := func() {
+		d.stop()
+		s.ReleaseWindow()
+	}
+	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop)
 	s.OnRaise(d.raise)
 	go func() {
 		<-ctx.Done()
-		d.stop()
+		stop()
 		// The driver's Quit, as Fyne's own signal handler calls it; not App.Quit, which
 		// first closes the window, and a pointer event still queued for the destroyed
 		// window then crashes inside Fyne (nil viewport, seen in the soak).

@@ -23,6 +23,8 @@ func (d *desk) raise() bool {
 	select {
 	case <-came:
 		return true
+	case <-d.life.Done(): // quitting meanwhile: the claim is being given up
+		return false
 	case <-time.After(raiseWait):
 		return false
 	}

@@ -93,6 +93,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 		case f := <-h.queue:
 			f()
 		case <-h.states:
+		case <-time.After(5 * time.Millisecond): // a goroutine's effect that sends nothing
 		case <-deadline:
 			h.t.Fatalf("%s: never happened", what)
 		}

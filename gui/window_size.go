@@ -2,6 +2,7 @@ package gui
 
 import (
 	"log/slog"
+	"math"
 	"strconv"
 	"sync/atomic"
 
@@ -22,8 +23,9 @@ const decorationAllowance = 48
 //
 // Size and position are kept in prefs (the session's settings file, beside the other
 // settings) by windowPlace.save; nil prefs remembers nothing.
-func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool, onClose func()) {
-	place := &windowPlace{w: w, prefs: prefs, log: log}
+func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool,
+	quitting func() bool, onClose func()) {
+	place := &windowPlace{w: w, prefs: prefs, log: log, quitting: quitting}
 	want := savedWindowSize(prefs)
 	x, y, placed := savedWindowPosition(prefs)
 	w.Resize(want)
@@ -44,9 +46,9 @@ func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger,
 	// SIGTERM/SIGINT with the window focused: a desk shut down at night keeps its place.
 	// And when the cashier closes the window, before it goes. Not from OnClosed or
 	// OnStopped: they run once the window is gone, or are queued to a closing loop.
-	a.Lifecycle().SetOnExitedForeground(place.save)
+	a.Lifecycle().SetOnExitedForeground(func() { place.save(quitting()) })
 	w.SetCloseIntercept(func() {
-		place.save()
+		place.save(true)
 		place.closed.Store(true)
 		onClose()
 		w.Close()
@@ -55,15 +57,18 @@ func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger,
 
 // windowPlace keeps the window's size and position.
 type windowPlace struct {
-	w      fyne.Window
-	prefs  settings.KV
-	log    *slog.Logger
-	closed atomic.Bool // the window is gone: nothing left to measure
+	w        fyne.Window
+	prefs    settings.KV
+	log      *slog.Logger
+	quitting func() bool
+	closed   atomic.Bool // the window is gone: nothing left to measure
+	writes   latestWrite
 }
 
 // save keeps the window's size and position, in one write; not when full screen, or
-// once the window has closed. Main goroutine (it asks GLFW where the window is).
-func (p *windowPlace) save() {
+// once the window has closed. It measures on the main goroutine (GLFW says where the
+// window is) and writes in the background, or at once when the app is ending (last).
+func (p *windowPlace) save(last bool) {
 	if p.prefs == nil || p.closed.Load() || p.w.FullScreen() {
 		return
 	}
@@ -75,8 +80,15 @@ func (p *windowPlace) save() {
 	if x, y, ok := windowPosition(p.w); ok {
 		values[settings.WindowXKey], values[settings.WindowYKey] = strconv.Itoa(x), strconv.Itoa(y)
 	}
-	if err := settings.WriteStrings(p.prefs, values); err != nil && p.log != nil {
-		p.log.Warn("window size and position not saved", "err", err)
+	write := func() {
+		if err := settings.WriteStrings(p.prefs, values); err != nil && p.log != nil {
+			p.log.Warn("window size and position not saved", "err", err)
+		}
+	}
+	if last {
+		p.writes.now(write)
+	} else {
+		p.writes.start(write)
 	}
 }
 
@@ -98,7 +110,7 @@ func savedWindowSize(prefs settings.KV) fyne.Size {
 	}
 	width, errW := strconv.ParseFloat(prefs.String(settings.WindowWidthKey), 32)
 	height, errH := strconv.ParseFloat(prefs.String(settings.WindowHeightKey), 32)
-	if errW != nil || errH != nil || width < 200 || height < 200 {
+	if errW != nil || errH != nil || !(width >= 200 && height >= 200) || math.IsInf(width+height, 0) { // NaN too
 		return defaultWindowSize
 	}
 	return fyne.NewSize(float32(width), float32(height))

@@ -130,8 +130,9 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 
 // claimWindow keeps one desk window per user: when a copy already runs, it has been
 // brought to the front and this one ends (done, exit status 0). A copy that does not
-// answer, or a folder where the claim cannot be kept, leaves this copy to open its
-// window anyway: a second window is better than none.
+// answer (stuck, or quitting) leaves this copy to open its window and take the claim
+// over; a folder where the claim cannot be kept leaves it to open its window without
+// one: a second window is better than none.
 func claimWindow(env deskEnv, log *slog.Logger, stderr io.Writer) (window *instance.Listener, code int, done bool) {
 	if env.claimWindow == nil {
 		return nil, 0, false
@@ -142,7 +143,8 @@ func claimWindow(env deskEnv, log *slog.Logger, stderr io.Writer) (window *insta
 		fmt.Fprintln(stderr, "ocard-desk: already running on this desk: its window was brought to the front")
 		return nil, 0, true
 	case errors.Is(err, instance.ErrNotAnswering):
-		log.Warn("another copy of the desk is running but did not answer: opening a second window")
+		// window holds the claim now: the next start raises this window.
+		log.Warn("another copy of the desk is running but did not answer: opening a second window, which takes over")
 	case err != nil:
 		log.Warn("one window per desk cannot be kept", "err", err.Error())
 	}

@@ -38,19 +38,25 @@ var ErrRunning = errors.New("Ocard Desk is already running: its window was broug
 // of its own rather than leave the cashier with none.
 var ErrNotAnswering = errors.New("another copy of Ocard Desk is running but did not answer")
 
-// How long each side waits. A window that takes longer to come forward is stuck.
+// How long each side waits. A window that takes longer to come forward is stuck; a
+// client that has not sent its one short line by readTimeout is not a copy of the app.
 var (
 	dialTimeout  = 2 * time.Second
 	raiseTimeout = 3 * time.Second
+	readTimeout  = 500 * time.Millisecond
 )
 
 // Listener is the first copy's end: it answers later copies.
 type Listener struct {
 	ln   net.Listener
 	path string
+	file os.FileInfo // the socket file this copy made, to remove only its own
+	lock string      // the folder's lock file, held while a claim changes hands
 
 	mu      sync.Mutex
 	onRaise func() bool
+	conns   map[net.Conn]struct{}
+	closed  bool
 	wg      sync.WaitGroup
 }
 
@@ -77,25 +83,36 @@ func Claim(dir string) (*Listener, error) {
 	defer unlock()
 
 	path := filepath.Join(dir, socketName)
+	var takeover error
 	switch err := ask(path); {
 	case err == nil:
 		return nil, ErrRunning
 	case errors.Is(err, ErrNotAnswering):
-		return nil, err
+		// A copy that is stuck (or still quitting) keeps the socket but will never bring
+		// a window forward: this copy opens its own and takes the claim over, so that the
+		// next start raises this window rather than opening one more.
+		takeover = err
 	}
-	// No one answered the socket: a file left by a copy that was killed. Go's listener
-	// removes the file when it closes; a crash does not.
+	// Otherwise no one answered: a socket file left by a copy that was killed.
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("instance: %w", err)
 	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("instance: %w", err)
+	ln, lerr := net.Listen("unix", path)
+	if lerr != nil {
+		return nil, fmt.Errorf("instance: %w", lerr)
 	}
-	l := &Listener{ln: ln, path: path}
+	// Go removes the socket's name when the listener closes, whoever's file it is by
+	// then: a copy whose claim was taken over would remove the newer copy's socket.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	file, serr := os.Stat(path)
+	if serr != nil {
+		ln.Close()
+		return nil, fmt.Errorf("instance: %w", serr)
+	}
+	l := &Listener{ln: ln, path: path, file: file, lock: lock.Name(), conns: map[net.Conn]struct{}{}}
 	l.wg.Add(1)
 	go l.serve()
-	return l, nil
+	return l, takeover // ErrNotAnswering: the caller opens a window, and now holds the claim
 }
 
 // OnRaise sets what a later copy's request does: bring the window to the front and
@@ -107,10 +124,34 @@ func (l *Listener) OnRaise(f func() bool) {
 	l.onRaise = f
 }
 
-// Close stops answering and removes the socket.
+// Close stops answering, ends the requests under way and removes the socket file if
+// it is still this copy's. The desk calls it as soon as it starts to quit, so that a
+// copy started meanwhile opens a window instead of asking one that is going away.
+// It may be called more than once.
 func (l *Listener) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	for c := range l.conns {
+		c.Close()
+	}
+	l.mu.Unlock()
 	err := l.ln.Close()
 	l.wg.Wait()
+	// Under the folder's lock: a copy claiming now has either not yet replaced the file
+	// (this copy's, removed here) or has (not ours: kept).
+	if lf, lerr := os.OpenFile(l.lock, os.O_RDWR|os.O_CREATE, 0o600); lerr == nil {
+		if unlock, lerr := filelock.Lock(lf); lerr == nil {
+			if now, serr := os.Stat(l.path); serr == nil && os.SameFile(now, l.file) {
+				_ = os.Remove(l.path)
+			}
+			unlock()
+		}
+		lf.Close()
+	}
 	return err
 }
 
@@ -121,7 +162,24 @@ func (l *Listener) serve() {
 		if err != nil {
 			return // closed
 		}
-		l.answer(conn) // one at a time: a second request waits for the first
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			conn.Close()
+			return
+		}
+		l.conns[conn] = struct{}{}
+		l.wg.Add(1)
+		l.mu.Unlock()
+		// Each on its own: a client that connects and says nothing must not hold up a
+		// cashier's second start behind it.
+		go func() {
+			defer l.wg.Done()
+			l.answer(conn)
+			l.mu.Lock()
+			delete(l.conns, conn)
+			l.mu.Unlock()
+		}()
 	}
 }
 
@@ -129,7 +187,7 @@ func (l *Listener) serve() {
 // folder is theirs), but the request is still read with a limit and a deadline.
 func (l *Listener) answer(conn net.Conn) {
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(raiseTimeout + dialTimeout))
+	_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
 	line, err := bufio.NewReader(io.LimitReader(conn, 64)).ReadString('\n')
 	if err != nil || strings.TrimSpace(line) != "raise" {
 		return
@@ -141,6 +199,7 @@ func (l *Listener) answer(conn net.Conn) {
 	if raise != nil && !raise() {
 		reply = "busy\n"
 	}
+	_ = conn.SetWriteDeadline(time.Now().Add(dialTimeout))
 	_, _ = conn.Write([]byte(reply))
 }
 
@@ -152,6 +211,7 @@ func ask(path string) error {
 		return err
 	}
 	defer conn.Close()
+	allowForeground() // Windows: the running copy may then take the foreground
 	_ = conn.SetDeadline(time.Now().Add(dialTimeout + raiseTimeout))
 	if _, err := conn.Write([]byte("raise\n")); err != nil {
 		return ErrNotAnswering

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,19 +39,46 @@ func TestSecondCopyRaisesTheFirst(t *testing.T) {
 	again.Close()
 }
 
-// A window that cannot come forward answers busy, and the later copy is told so (it
-// may then open a window of its own rather than leave the cashier with none).
-func TestStuckWindowIsNotAnswering(t *testing.T) {
+// A window that cannot come forward answers busy: the later copy is told so, opens its
+// own window and takes the claim over, so that the next start raises the newer window;
+// the stuck copy, when it finally ends, leaves the newer copy's socket alone.
+func TestStuckWindowIsTakenOver(t *testing.T) {
+	dir := t.TempDir()
+	stuck, err := Claim(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck.OnRaise(func() bool { return false })
+	newer, err := Claim(dir)
+	if !errors.Is(err, ErrNotAnswering) || newer == nil {
+		t.Fatalf("Claim = %v, %v; want a claim and ErrNotAnswering", newer, err)
+	}
+	defer newer.Close()
+	var raised atomic.Int32
+	newer.OnRaise(func() bool { raised.Add(1); return true })
+	if err := stuck.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Claim(dir); !errors.Is(err, ErrRunning) || raised.Load() != 1 {
+		t.Fatalf("after the takeover, Claim = %v and the newer window raised %d times; want ErrRunning, 1", err, raised.Load())
+	}
+}
+
+// Close may run twice, and a copy started after it opens its own window at once.
+func TestClosedCopyIsNotAsked(t *testing.T) {
 	dir := t.TempDir()
 	first, err := Claim(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer first.Close()
-	first.OnRaise(func() bool { return false })
-	if _, err := Claim(dir); !errors.Is(err, ErrNotAnswering) {
-		t.Fatalf("Claim = %v, want ErrNotAnswering", err)
+	first.OnRaise(func() bool { t.Error("a closed copy was asked to come forward"); return true })
+	first.Close()
+	first.Close()
+	next, err := Claim(dir)
+	if err != nil {
+		t.Fatalf("Claim after Close: %v", err)
 	}
+	next.Close()
 }
 
 // A socket file left by a copy that was killed is not a running copy.
@@ -86,6 +112,12 @@ func TestHostileRequestsAreIgnored(t *testing.T) {
 	defer first.Close()
 	var raised atomic.Int32
 	first.OnRaise(func() bool { raised.Add(1); return true })
+	// A client that connects and says nothing holds no one up.
+	silent, err := net.Dial("unix", filepath.Join(dir, socketName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
 	for _, req := range []string{"", "hello\n", strings.Repeat("r", 1<<16), "raise"} {
 		conn, err := net.Dial("unix", filepath.Join(dir, socketName))
 		if err != nil {
@@ -110,14 +142,20 @@ func TestHostileRequestsAreIgnored(t *testing.T) {
 }
 
 // Copies started together: exactly one becomes the desk's copy, every other one
-// raises it. Separate processes, as two double-clicks start them.
+// raises it. Separate processes, as two double-clicks start them; the first stays up
+// until the test has heard from all the others.
 func TestCopiesStartedTogetherElectOne(t *testing.T) {
 	if dir := os.Getenv("OCARD_INSTANCE_CHILD"); dir != "" {
 		l, err := Claim(dir)
 		switch {
 		case err == nil:
 			os.Stdout.WriteString("first\n")
-			time.Sleep(2 * time.Second) // stay up while the others ask
+			for i := 0; i < 600; i++ { // until released, at most a minute
+				if _, err := os.Stat(filepath.Join(dir, "release")); err == nil {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
 			l.Close()
 		case errors.Is(err, ErrRunning):
 			os.Stdout.WriteString("raised\n")
@@ -126,35 +164,49 @@ func TestCopiesStartedTogetherElectOne(t *testing.T) {
 		}
 		os.Exit(0)
 	}
-	dir := t.TempDir()
 	const copies = 6
-	outs := make([]string, copies)
-	var wg sync.WaitGroup
-	for i := range copies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := exec.Command(os.Args[0], "-test.run=^TestCopiesStartedTogetherElectOne$")
-			cmd.Env = append(os.Environ(), "OCARD_INSTANCE_CHILD="+dir)
-			out, err := cmd.Output()
-			if err != nil {
-				t.Errorf("copy %d: %v", i, err)
-			}
-			outs[i] = strings.TrimSpace(string(out))
-		}()
-	}
-	wg.Wait()
-	firsts := 0
-	for _, o := range outs {
-		switch o {
-		case "first":
-			firsts++
-		case "raised":
-		default:
-			t.Errorf("a copy said %q", o)
+	for round := range 3 {
+		dir := t.TempDir()
+		outs := make(chan string, copies)
+		for range copies {
+			go func() {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestCopiesStartedTogetherElectOne$")
+				cmd.Env = append(os.Environ(), "OCARD_INSTANCE_CHILD="+dir)
+				out, err := cmd.Output()
+				if err != nil {
+					outs <- "failed: " + err.Error()
+					return
+				}
+				outs <- strings.TrimSpace(string(out))
+			}()
 		}
-	}
-	if firsts != 1 {
-		t.Fatalf("%d copies became the desk's copy, want 1: %q", firsts, outs)
+		var got []string
+		deadline := time.After(time.Minute)
+		for len(got) < copies {
+			if len(got) == copies-1 { // all but the first have answered (or something is wrong)
+				_ = os.WriteFile(filepath.Join(dir, "release"), nil, 0o600)
+			}
+			select {
+			case o := <-outs:
+				got = append(got, o)
+			case <-time.After(10 * time.Second):
+				_ = os.WriteFile(filepath.Join(dir, "release"), nil, 0o600)
+			case <-deadline:
+				t.Fatalf("round %d: copies did not end: %q", round, got)
+			}
+		}
+		firsts := 0
+		for _, o := range got {
+			switch o {
+			case "first":
+				firsts++
+			case "raised":
+			default:
+				t.Errorf("round %d: a copy said %q", round, o)
+			}
+		}
+		if firsts != 1 {
+			t.Fatalf("round %d: %d copies became the desk's copy, want 1: %q", round, firsts, got)
+		}
 	}
 }

@@ -220,14 +220,24 @@ func (s *Session) Welcome() bool { return !s.Demo && s.Resolved.Unconfigured() }
 func (s *Session) Close() {
 	s.closeJournal()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.demoServer != nil {
 		_ = s.demoServer.Close()
 		s.demoServer = nil
 	}
-	if s.window != nil {
-		_ = s.window.Close()
-		s.window = nil
+	s.mu.Unlock()
+	s.ReleaseWindow()
+}
+
+// ReleaseWindow gives up this process's claim on the desk's window: the window is
+// going, and a copy started from now on must open its own rather than ask this one.
+// The window calls it as it starts to quit; Close calls it too.
+func (s *Session) ReleaseWindow() {
+	s.mu.Lock()
+	w := s.window
+	s.window = nil
+	s.mu.Unlock()
+	if w != nil {
+		_ = w.Close()
 	}
 }
 

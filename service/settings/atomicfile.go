@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 )
@@ -53,7 +54,7 @@ func writeFileAtomic(path string, data []byte, what string) (err error) {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("%s file %s: %w", what, path, cause(err))
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := renameOver(tmp.Name(), path); err != nil {
 		return fmt.Errorf("%s file %s: %w", what, path, cause(err))
 	}
 	crashPoint("renamed")
@@ -101,4 +102,16 @@ func lockBeside(path, what string) (unlock func(), err error) {
 		return nil, fmt.Errorf("%s lock %s: %w", what, path+".lock", err)
 	}
 	return func() { release(); _ = lf.Close() }, nil
+}
+
+// renameOver renames from over to. On Windows a file another process has open (a
+// command-line run reading the settings, an antivirus scan) cannot be replaced for a
+// moment: a few short retries ride that out. Elsewhere one rename is atomic and final.
+func renameOver(from, to string) error {
+	err := os.Rename(from, to)
+	for try := 0; err != nil && runtime.GOOS == "windows" && try < 10; try++ {
+		time.Sleep(20 * time.Millisecond)
+		err = os.Rename(from, to)
+	}
+	return err
 }
