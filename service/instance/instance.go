@@ -31,7 +31,7 @@ const (
 )
 
 // ErrRunning: another copy is running and has brought its window to the front.
-var ErrRunning = errors.New("Ocard Desk is already running: its window was brought to the front")
+var ErrRunning = errors.New("the desk is already running: its window was brought to the front")
 
 // ErrNotAnswering: another copy holds the socket but did not bring its window forward
 // in time (its window is stuck, or it is still starting). The caller may open a window
