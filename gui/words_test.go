@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"github.com/ocard-desk/ocard-desk/service/demo"
 )
 
 // Words a cashier understands (#13 point 10).
@@ -95,4 +97,20 @@ func TestSavingSettingsConfirmsAndKeepsTheRecentList(t *testing.T) {
 	if len(h.d.model.recent) != 1 || h.d.model.recent[0] != "0911111111" {
 		t.Errorf("recent list after saving: %v", h.d.model.recent)
 	}
+}
+
+// Every demo number has a short label in both languages: the demo's English
+// descriptions are long (the README's), and one left untranslated both put English on
+// the zh-TW idle screen and made its list of numbers wider than the window.
+func TestEveryDemoNumberHasAShortLabel(t *testing.T) {
+	for _, l := range []string{LangEnglish, LangZhTW} {
+		SetLanguage(l)
+		for _, n := range demo.Numbers() {
+			label := lang.X("demo."+n.Mobile, "")
+			if label == "" || len([]rune(label)) > 32 {
+				t.Errorf("%s: demo number %s has label %q, want a short translation", l, n.Mobile, label)
+			}
+		}
+	}
+	SetLanguage(LangEnglish)
 }
