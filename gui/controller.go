@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/settings"
@@ -37,7 +38,8 @@ type desk struct {
 	lastLookup   string // for F5 and Retry
 	// notice is what the notice line under the entry says ("" hidden): kept here so
 	// that a window rebuilt by Settings still shows it.
-	notice string
+	notice           string
+	noticeImportance widget.Importance // SuccessImportance or WarningImportance
 	// lastRecentTap is when a recent entry was last tapped (a double click is one tap).
 	lastRecentTap time.Time
 	// shopWrites keeps the header's shop picks, the latest last.
@@ -127,7 +129,7 @@ func (d *desk) start() {
 		}
 	}
 	if len(notices) > 0 {
-		d.showNotice(strings.Join(notices, "\n"))
+		d.showWarning(strings.Join(notices, "\n"))
 	}
 	d.focusEntry()
 }
@@ -197,7 +199,7 @@ func (d *desk) saveShop(id string) {
 	backend := d.opts.Backend
 	d.shopWrites.start(func() {
 		if err := backend.SaveShop(id); err != nil {
-			d.onUI(func() { d.showNotice(tr("desk.shop_not_saved")) })
+			d.onUI(func() { d.showWarning(tr("desk.shop_not_saved")) })
 		}
 	})
 }

@@ -44,7 +44,7 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError.Importance = widget.DangerImportance
 	u.inlineError.Hide()
 	u.notice = widget.NewLabel(d.notice) // kept when Settings rebuilds the window
-	u.notice.Importance = widget.SuccessImportance
+	u.notice.Importance = d.noticeImportance
 	showIf(u.notice, d.notice != "")
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 
@@ -120,10 +120,18 @@ func (d *desk) fitAvatar(img image.Image, side int) image.Image {
 	return f.img
 }
 
-// showNotice confirms an action under the entry (settings saved, a redemption's
-// outcome) until the cashier scans, clears or the screen clears itself.
-func (d *desk) showNotice(text string) {
-	d.notice = text
+// showNotice confirms an action under the entry (settings saved, a redemption made)
+// until the cashier scans, clears or the screen clears itself.
+func (d *desk) showNotice(text string) { d.showNoticeAs(text, widget.SuccessImportance) }
+
+// showWarning says, on the same line, that something did not go as asked (a
+// redemption refused or unknown, a shop not saved, settings restored from the backup):
+// in the warning colour, not the green of a confirmation.
+func (d *desk) showWarning(text string) { d.showNoticeAs(text, widget.WarningImportance) }
+
+func (d *desk) showNoticeAs(text string, importance widget.Importance) {
+	d.notice, d.noticeImportance = text, importance
+	d.ui.notice.Importance = importance
 	d.ui.notice.SetText(text)
 	d.ui.notice.Show()
 }

@@ -191,7 +191,7 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, balance
 		d.log.Warn("redeem not sent", "order_id", r.orderID, "err", err.Error())
 		msg := tr("redeem.not_sent", map[string]any{"Reason": err.Error()})
 		d.ui.confirm.failed(r, msg)
-		d.showNotice(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": msg}))
+		d.showWarning(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": msg}))
 	case res.State == journal.Done:
 		d.log.Info("redeem done", "order_id", r.orderID, "replayed", res.Replayed)
 		d.ui.confirm.done(r)
@@ -200,7 +200,7 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, balance
 	case res.State == journal.Unknown:
 		d.log.Warn("redeem outcome unknown", "order_id", r.orderID)
 		d.ui.confirm.unknown(r, balance)
-		d.showNotice(tr("redeem.notice_unknown", map[string]any{"What": r.what, "Mobile": masked, "Order": r.orderID}))
+		d.showWarning(tr("redeem.notice_unknown", map[string]any{"What": r.what, "Mobile": masked, "Order": r.orderID}))
 	default:
 		msg := tr("redeem.refused_generic")
 		var se *service.Error
@@ -210,7 +210,7 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, balance
 		d.log.Warn("redeem refused", "order_id", r.orderID, "kind", service.KindOf(res.Err).String())
 		refused := tr("redeem.refused", map[string]any{"Message": service.Printable(msg)})
 		d.ui.confirm.failed(r, refused)
-		d.showNotice(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": refused}))
+		d.showWarning(tr("redeem.notice_failed", map[string]any{"What": r.what, "Mobile": masked, "Reason": refused}))
 	}
 	// The notice names the member (masked): the idle auto-clear must take it away too,
 	// even when the screen was cleared while the redemption was on its way.

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/journal"
@@ -228,6 +229,9 @@ func TestRefusedRedemptionIsReportedAfterTheConfirmationClosed(t *testing.T) {
 	if !strings.Contains(h.d.ui.notice.Text, "票券狀態不允許銷售") || !strings.Contains(h.d.ui.notice.Text, "0903***123") {
 		t.Fatalf("notice %q", h.d.ui.notice.Text)
 	}
+	if h.d.ui.notice.Importance != widget.WarningImportance {
+		t.Error("a refused redemption is said in the green of a confirmation")
+	}
 }
 
 // An outcome that arrives while Settings is open is still there when it closes.
@@ -240,7 +244,9 @@ func TestNoticeSurvivesSettings(t *testing.T) {
 	h.d.onOpenSettings()
 	h.waitFor("the outcome", func() bool { return h.d.notice != "" })
 	h.d.settings.onCancel()
-	if !h.d.ui.notice.Visible() || !strings.Contains(h.d.ui.notice.Text, "unknown") {
-		t.Fatalf("after Settings closed the notice says %q (visible %v)", h.d.ui.notice.Text, h.d.ui.notice.Visible())
+	if !h.d.ui.notice.Visible() || !strings.Contains(h.d.ui.notice.Text, "unknown") ||
+		h.d.ui.notice.Importance != widget.WarningImportance {
+		t.Fatalf("after Settings closed the notice says %q (visible %v, importance %v: a warning)",
+			h.d.ui.notice.Text, h.d.ui.notice.Visible(), h.d.ui.notice.Importance)
 	}
 }

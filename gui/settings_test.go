@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/session"
@@ -460,6 +461,9 @@ func TestShopThatCannotBeSavedIsSaid(t *testing.T) {
 		t.Fatalf("shop %s, want the one picked", h.d.conn.shopID)
 	}
 	h.waitFor("the notice", func() bool { return h.d.notice == tr("desk.shop_not_saved") })
+	if h.d.ui.notice.Importance != widget.WarningImportance {
+		t.Error("a shop not saved is said in the green of a confirmation")
+	}
 }
 
 // Settings restored from their backup (or lost) are said on the desk's first screen,
@@ -469,7 +473,7 @@ func TestSettingsFileTroubleIsSaidAtStart(t *testing.T) {
 	r.Warnings = append(r.Warnings, settings.Warning{Code: "settings_restored",
 		Args: map[string]string{"Error": "empty", "Backup": "/home/desk/.config/ocard-desk/desk-settings.json.bak"}})
 	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: r})
-	if !strings.Contains(h.d.notice, "restored from its backup") {
-		t.Fatalf("notice at start: %q", h.d.notice)
+	if !strings.Contains(h.d.notice, "restored from its backup") || h.d.ui.notice.Importance != widget.WarningImportance {
+		t.Fatalf("notice at start: %q (importance %v, want a warning)", h.d.notice, h.d.ui.notice.Importance)
 	}
 }
