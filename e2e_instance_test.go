@@ -74,14 +74,15 @@ func (e *e2e) visibleWindows() []string {
 // than the window closed. It also proves the GLFW window is reachable (screen_glfw.go).
 func TestWindowSizeAndPlaceAreKept(t *testing.T) {
 	env := newE2E(t)
-	app := env.startApp("--demo", "--log-json", "--idle-clear", "0")
+	app := env.startApp("--demo", "--log-json", "--debug", "--idle-clear", "0")
 	app.waitState("idle", "")
+	app.waitLog(`"msg":"window placed"`) // the start's own resize is done: ours comes after it
 	wid := env.windowID()
 	env.xdotool("windowsize", "--sync", wid, "900", "640")
 	env.xdotool("windowmove", "--sync", wid, "150", "60")
-	// --sync waits for the X server; Fyne learns the new size (and, just after the
-	// start, that it has the focus) from its own event loop, at its next frame. A
-	// cashier does not shut the desk down within that frame.
+	// --sync waits for the X server; Fyne learns that it has the focus (just after the
+	// start) from its own event loop. A cashier does not shut the desk down within it.
+	// The size and place are read from the window system when saved (screen_glfw.go).
 	time.Sleep(time.Second)
 	app.stop()
 	kept, _ := os.ReadFile(filepath.Join(env.config, "ocard-desk", "desk-settings.json"))

@@ -57,6 +57,20 @@ func bringToFront(w fyne.Window) {
 // where the window system puts it.
 const titleBarAllowance = 24
 
+// windowSize is w's content size in logical units, as the window system has it now:
+// Fyne's canvas learns a new size only at its next frame, which a busy desk may not
+// have drawn when the window is measured (a resize, then the app told to quit). Fyne
+// itself turns GLFW's size into the canvas's by dividing by the canvas scale. Main
+// goroutine.
+func windowSize(w fyne.Window) (fyne.Size, bool) {
+	g, scale := glfwWindow(w), w.Canvas().Scale()
+	if g == nil || scale <= 0 {
+		return fyne.Size{}, false
+	}
+	width, height := g.GetSize()
+	return fyne.NewSize(float32(width)/scale, float32(height)/scale), width > 0 && height > 0
+}
+
 // windowPosition is w's position on the screen (its content's top-left corner, in the
 // window system's units). Main goroutine.
 func windowPosition(w fyne.Window) (x, y int, ok bool) {

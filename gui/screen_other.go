@@ -18,3 +18,6 @@ func windowPosition(fyne.Window) (x, y int, ok bool) { return 0, 0, false }
 
 // moveWindow cannot place a window off the desktop driver.
 func moveWindow(fyne.Window, int, int) bool { return false }
+
+// windowSize is not known off the desktop driver: the canvas's size is used.
+func windowSize(fyne.Window) (fyne.Size, bool) { return fyne.Size{}, false }

@@ -35,9 +35,11 @@ func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger,
 	a.Lifecycle().SetOnStarted(func() {
 		// After the window exists, so that its canvas has the screen's scale.
 		fyne.Do(func() {
-			w.Resize(fitWorkArea(want, w.Canvas().Scale()))
-			if placed && !fullScreen {
-				moveWindow(w, x, y)
+			size := fitWorkArea(want, w.Canvas().Scale())
+			w.Resize(size)
+			moved := placed && !fullScreen && moveWindow(w, x, y)
+			if log != nil {
+				log.Debug("window placed", "width", size.Width, "height", size.Height, "moved", moved)
 			}
 		})
 	})
@@ -72,7 +74,10 @@ func (p *windowPlace) save(last bool) {
 	if p.prefs == nil || p.closed.Load() || p.w.FullScreen() {
 		return
 	}
-	size := p.w.Canvas().Size()
+	size, ok := windowSize(p.w)
+	if !ok {
+		size = p.w.Canvas().Size()
+	}
 	values := map[string]string{
 		settings.WindowWidthKey:  strconv.FormatFloat(float64(size.Width), 'f', -1, 32),
 		settings.WindowHeightKey: strconv.FormatFloat(float64(size.Height), 'f', -1, 32),
