@@ -121,12 +121,8 @@ func (d *desk) start() {
 	if n := d.opts.PendingAtStart; n > 0 {
 		notices = append(notices, tr("desk.pending_at_start", map[string]any{"N": n}))
 	}
-	// Settings restored from their backup, or lost: the cashier is told at once, not
-	// only whoever opens Settings.
-	for _, w := range d.opts.Settings.Warnings {
-		if strings.HasPrefix(w.Code, "settings_") {
-			notices = append(notices, warningText(w))
-		}
+	for _, w := range d.opts.SettingsWarnings {
+		notices = append(notices, warningText(w))
 	}
 	if len(notices) > 0 {
 		d.showWarning(strings.Join(notices, "\n"))

@@ -75,6 +75,9 @@ type Options struct {
 	TicketIDOf    func(service.Coupon) string
 	// PendingAtStart counts redemptions an earlier run left without an outcome.
 	PendingAtStart int
+	// SettingsWarnings say the saved settings were restored from their backup, or lost:
+	// told on the first screen, not only inside Settings.
+	SettingsWarnings []settings.Warning
 }
 
 // Window size the layout is designed for; it must also fit at minimum size.

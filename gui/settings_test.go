@@ -469,10 +469,10 @@ func TestShopThatCannotBeSavedIsSaid(t *testing.T) {
 // Settings restored from their backup (or lost) are said on the desk's first screen,
 // not only inside Settings.
 func TestSettingsFileTroubleIsSaidAtStart(t *testing.T) {
-	r := provisioned()
-	r.Warnings = append(r.Warnings, settings.Warning{Code: "settings_restored",
-		Args: map[string]string{"Error": "empty", "Backup": "/home/desk/.config/ocard-desk/desk-settings.json.bak"}})
-	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: r})
+	restored := settings.Warning{Code: settings.WarningSettingsRestored,
+		Args: map[string]string{"Error": "empty", "Backup": "/home/desk/.config/ocard-desk/desk-settings.json.bak"}}
+	h := newHarness(t, LangEnglish, Options{Backend: &fakeBackend{}, Settings: provisioned(),
+		SettingsWarnings: []settings.Warning{restored}})
 	if !strings.Contains(h.d.notice, "restored from its backup") || h.d.ui.notice.Importance != widget.WarningImportance {
 		t.Fatalf("notice at start: %q (importance %v, want a warning)", h.d.notice, h.d.ui.notice.Importance)
 	}

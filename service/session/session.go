@@ -82,12 +82,11 @@ type Session struct {
 	Secrets settings.SecretStore
 	// Prefs holds the saved settings.
 	Prefs settings.KV
-	// SettingsNotice, when not empty, is an English sentence the window should show
-	// at start: the saved settings were damaged and restored from their backup, or
-	// could not be read at all (the desk then starts with the defaults), or could not
-	// be written back. SettingsWarnings are the same, with codes for translation
-	// (settings.WarningSettingsRestored, …); they are in Resolved.Warnings too.
-	SettingsNotice   string
+	// SettingsWarnings say what the window should tell the cashier at start: the saved
+	// settings were damaged and restored from their backup, or could not be read at all
+	// (the desk then starts with the defaults), or could not be written back
+	// (settings.WarningSettingsRestored, …). They are in Resolved.Warnings too, for the
+	// Settings screen.
 	SettingsWarnings []settings.Warning
 
 	// Journal records every redemption before it is sent (nil: this desk does not
@@ -154,11 +153,6 @@ func Open(in Inputs) (*Session, error) {
 	}
 	if df, ok := in.Prefs.(*settings.DeskFile); ok {
 		s.SettingsWarnings = df.Warnings()
-		texts := make([]string, 0, len(s.SettingsWarnings))
-		for _, w := range s.SettingsWarnings {
-			texts = append(texts, w.Text)
-		}
-		s.SettingsNotice = strings.Join(texts, "\n")
 		if df.Origin() == settings.FromFyne { // the window also wrote them to df.Path(); a command did not
 			s.Logger.Info("saved settings taken from Fyne's preferences, their older place", "settings_file", df.Path())
 		}

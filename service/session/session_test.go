@@ -159,7 +159,7 @@ func TestDemoStartedFromTheWindowHasItsOwnJournal(t *testing.T) {
 }
 
 // A settings file a power cut damaged: the session opens with the backup's settings
-// and says so (SettingsNotice, and a warning the Settings screen shows).
+// and says so (SettingsWarnings for the first screen, and a warning the Settings screen shows).
 func TestSettingsRestoredFromTheBackupAreNoticed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), settings.DeskFileName)
 	c := settings.Defaults()
@@ -185,9 +185,9 @@ func TestSettingsRestoredFromTheBackupAreNoticed(t *testing.T) {
 	if s.ShopID != "000031" || s.Resolved.Settings.ClientID != "desk" {
 		t.Errorf("shop %q, client id %q: not the saved settings", s.ShopID, s.Resolved.Settings.ClientID)
 	}
-	if !strings.Contains(s.SettingsNotice, "restored from its backup") || len(s.SettingsWarnings) != 1 ||
+	if len(s.SettingsWarnings) != 1 || !strings.Contains(s.SettingsWarnings[0].Text, "restored from its backup") ||
 		s.SettingsWarnings[0].Code != settings.WarningSettingsRestored {
-		t.Errorf("notice %q, warnings %+v", s.SettingsNotice, s.SettingsWarnings)
+		t.Errorf("warnings %+v", s.SettingsWarnings)
 	}
 	found := false
 	for _, w := range s.Resolved.Warnings {
