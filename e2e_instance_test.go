@@ -63,10 +63,8 @@ func (e *e2e) windowID() string {
 
 // visibleWindows lists the ids of the mapped windows titled Ocard Desk.
 func (e *e2e) visibleWindows() []string {
-	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Ocard Desk")
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
-	out, _ := cmd.Output() // exit status 1: none found
-	return strings.Fields(string(out))
+	out, _ := e.xdotoolOutput("search", "--onlyvisible", "--name", "Ocard Desk") // status 1: none found
+	return strings.Fields(out)
 }
 
 // TestWindowSizeAndPlaceAreKept: issue #9 point 8. The window opens where, and as large
@@ -106,11 +104,9 @@ func TestWindowSizeAndPlaceAreKept(t *testing.T) {
 
 // geometry is xdotool's getwindowgeometry of window wid.
 func (e *e2e) geometry(wid string) string {
-	cmd := exec.Command("xdotool", "getwindowgeometry", wid)
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
-	out, err := cmd.Output()
+	out, err := e.xdotoolOutput("getwindowgeometry", wid)
 	if err != nil {
-		e.t.Fatalf("xdotool getwindowgeometry: %v", err)
+		e.t.Fatalf("xdotool getwindowgeometry: %v\n%s", err, out)
 	}
-	return string(out)
+	return out
 }

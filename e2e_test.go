@@ -382,11 +382,17 @@ func (a *runningApp) stop() {
 
 func (e *e2e) xdotool(args ...string) {
 	e.t.Helper()
-	cmd := exec.Command("xdotool", args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := e.xdotoolOutput(args...); err != nil {
 		e.t.Fatalf("xdotool %v: %v\n%s", args, err, out)
 	}
+}
+
+// xdotoolOutput runs xdotool on the test's display and returns what it printed.
+func (e *e2e) xdotoolOutput(args ...string) (string, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+e.display)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // scan types like a USB scanner: characters 2 ms apart, then Return.
