@@ -55,13 +55,16 @@ type connection struct {
 }
 
 // shopName is the current shop's display name (its id when it has no name).
-func (c connection) shopName() string {
+func (c connection) shopName() string { return c.shopNameOf(c.shopID) }
+
+// shopNameOf is the name of shop id, or the id when it has none here.
+func (c connection) shopNameOf(id string) string {
 	for _, s := range c.shops {
-		if s.ID == c.shopID && s.Name != "" {
+		if s.ID == id && s.Name != "" {
 			return s.Name
 		}
 	}
-	return c.shopID
+	return id
 }
 
 // sessionBackend is the window's Backend on a session (service/session).
@@ -127,7 +130,7 @@ func optionsFor(s *session.Session) Options {
 		SetupProblem: s.SetupProblem, ConnectionSummary: s.Summary, Logger: s.Logger,
 		Shops: s.Resolved.Settings.Shops, Backend: sessionBackend{s}, Settings: s.Resolved,
 		SecretStoreKind: s.Secrets.Kind(), SecretStoreLocation: s.Secrets.Location(),
-		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf, PendingAtStart: len(s.PendingAtStart),
+		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf,
 		SettingsWarnings: s.SettingsWarnings,
 	}
 	if r := s.Redeemer(s.Client); r != nil {

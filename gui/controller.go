@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/journal"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -47,6 +48,21 @@ type desk struct {
 	// says an auto-clear is pending, so that activity postpones it rather than drops it.
 	idleSeq   uint64
 	idleArmed bool
+	// sending is the redemption on its way (nil: none): one at a time at this desk, and
+	// its panel stays until the answer. sends counts redemptions and settlements still
+	// being written, which the desk waits for before it exits (exit.go).
+	sending *redemption
+	sends   sync.WaitGroup
+	// closeAfterSend, when set, closes the window once the redemption on its way has
+	// been answered: the cashier asked to close meanwhile.
+	closeAfterSend func()
+	// unresolved is the journal's unresolved orders (any day) and today its orders of
+	// today, read off the UI goroutine at start and after each redemption or settlement.
+	unresolved, today []journal.Entry
+	// unwritten is an outcome the journal could not record, and why: the next confirm
+	// writes it first and sends nothing while it cannot.
+	unwritten    *journal.Entry
+	unwrittenErr string
 	// cancelAvatar and cancelRewards stop the avatar and rewards fetches of the member
 	// on screen when another lookup starts or the screen clears.
 	cancelAvatar, cancelRewards context.CancelFunc
@@ -117,9 +133,6 @@ func newDesk(w fyne.Window, opts Options) *desk {
 func (d *desk) start() {
 	d.setState(d.restingModel())
 	var notices []string
-	if n := d.opts.PendingAtStart; n > 0 {
-		notices = append(notices, tr("desk.pending_at_start", map[string]any{"N": n}))
-	}
 	for _, w := range d.opts.SettingsWarnings {
 		notices = append(notices, warningText(w))
 	}
@@ -155,6 +168,9 @@ func (d *desk) useConnection(c connection) {
 	d.cancelPending()
 	d.conn = c
 	d.lastLookup, d.lastSubmit = "", ""
+	d.unresolved, d.today = nil, nil // the new connection's journal says
+	d.ui.header.refreshBadge(nil)
+	d.loadRedemptions()
 	d.refreshHeader()
 	if c.lookup == nil {
 		d.setState(deskModel{state: stateError, err: c.problem, recent: d.model.recent})

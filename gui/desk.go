@@ -73,8 +73,6 @@ type Options struct {
 	Redeemer      Redeemer
 	RedemptionLog RedemptionLog
 	TicketIDOf    func(service.Coupon) string
-	// PendingAtStart counts redemptions an earlier run left without an outcome.
-	PendingAtStart int
 	// SettingsWarnings say the saved settings were restored from their backup, or lost:
 	// told on the first screen, not only inside Settings.
 	SettingsWarnings []settings.Warning
@@ -96,7 +94,7 @@ var (
 // Fyne's OnStopped: a callback there is queued to Fyne's loop while the loop shuts
 // down, which sometimes never runs it and leaves the process hanging (seen in the
 // shutdown soak, docs/RELIABILITY.md).
-func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
+func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	d := buildDesk(a, optionsFor(s))
 	// Stopping also gives up the claim on the desk's window at once: a copy started
 	// while this one quits opens its own window instead of asking this one.
@@ -104,8 +102,9 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 		d.stop()
 		s.ReleaseWindow()
 	}
-	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop)
+	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
 	s.OnRaise(d.raise)
+	d.loadRedemptions() // the unresolved redemptions' badge, from any earlier day
 	go func() {
 		<-ctx.Done()
 		stop()
@@ -114,7 +113,7 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) fyne.Window {
 		// window then crashes inside Fyne (nil viewport, seen in the soak).
 		fyne.Do(a.Driver().Quit)
 	}()
-	return d.win
+	return Window{Window: d.win, desk: d}
 }
 
 func buildDesk(a fyne.App, opts Options) *desk {

@@ -35,6 +35,9 @@ type fakeLookup struct {
 	canceled []string
 	// cancelNotify, when set, is told each number whose lookup was cancelled.
 	cancelNotify chan string
+	// rewardsPoints (0: the sample's) and usedCoupons are what LookupRewards answers.
+	rewardsPoints int64
+	usedCoupons   map[string]bool
 }
 
 func (f *fakeLookup) LookupMember(ctx context.Context, shopID, mobile string) (service.Member, error) {
@@ -154,6 +157,7 @@ func newHarness(t *testing.T, language string, opts Options) *harness {
 	h.d.after = func(dur time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{dur, f}) }
 	h.d.win.Resize(goldenWindowSize)
 	t.Cleanup(h.d.win.Close)
+	h.d.loadRedemptions() // as Build does, through the test's queue
 	return h
 }
 

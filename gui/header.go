@@ -2,6 +2,7 @@ package gui
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ocard-desk/ocard-desk/service/journal"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -19,10 +21,28 @@ type headerArea struct {
 	d      *desk
 	box    *fyne.Container
 	picker *shopPicker // nil with one shop or none
+	// badge names the unresolved redemptions; redrawn on its own (refreshBadge), so
+	// that a read of the journal never rebuilds an open shop list.
+	badge *fyne.Container
 }
 
 func newHeaderArea(d *desk) *headerArea {
-	return &headerArea{d: d, box: container.NewVBox()}
+	h := &headerArea{d: d, box: container.NewVBox(), badge: container.NewVBox()}
+	h.badge.Hide()
+	return h
+}
+
+// refreshBadge redraws the unresolved redemptions' badge.
+func (h *headerArea) refreshBadge(unresolved []journal.Entry) {
+	if b := unresolvedBadge(unresolved); b != nil {
+		h.badge.Objects = []fyne.CanvasObject{b}
+		h.badge.Show()
+	} else {
+		h.badge.Objects = nil
+		h.badge.Hide() // hidden, it takes no room, not even the box's padding
+	}
+	h.badge.Refresh()
+	h.box.Refresh()
 }
 
 // refresh redraws the header for connection c.
@@ -46,7 +66,7 @@ func (h *headerArea) refresh(c connection) {
 	about := newDeskButton("", theme.InfoIcon(), d.onAbout, d.router)
 	about.Importance = widget.LowImportance
 	row.Add(about)
-	objs := []fyne.CanvasObject{container.NewPadded(row)}
+	objs := []fyne.CanvasObject{container.NewPadded(row), h.badge}
 	if c.demo {
 		banner := canvas.NewRectangle(theme.Color(colorNameDemoBanner))
 		demoText := canvas.NewText(tr("header.demo"), color.Black)
@@ -143,4 +163,24 @@ func (p *shopPicker) close() bool {
 	p.popup.Hide()
 	p.popup = nil
 	return true
+}
+
+// unresolvedBadge says, while any redemption is unresolved, how many and whose (masked):
+// it stays from the start until each is settled, whatever is looked up meanwhile.
+func unresolvedBadge(unresolved []journal.Entry) fyne.CanvasObject {
+	if len(unresolved) == 0 {
+		return nil
+	}
+	var who []string
+	for _, e := range unresolved {
+		who = append(who, e.Mobile+" ("+entryWhat(e)+")")
+	}
+	const most = 4 // the rest are under Gifts and coupons
+	if len(who) > most {
+		who = append(who[:most], "…")
+	}
+	l := widget.NewLabel(tr("header.unresolved", map[string]any{"N": len(unresolved), "Who": strings.Join(who, ", ")}))
+	l.Importance = widget.WarningImportance
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewPadded(l)
 }

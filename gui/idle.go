@@ -31,6 +31,9 @@ func (d *desk) scheduleIdleClear() {
 
 // clearForPrivacy is the idle auto-clear: member, entry and recent list all go.
 func (d *desk) clearForPrivacy() {
+	if d.ui.confirm != nil && d.ui.confirm.busy() {
+		return // a redemption's answer is awaited; its outcome arms the clear again
+	}
 	d.idleArmed = false
 	d.closeOverlays()
 	d.hideNotice() // it may name a member (a redemption's outcome)

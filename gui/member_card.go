@@ -68,7 +68,9 @@ func newMemberCard(placeholder func() image.Image, rewards *deskButton) *memberC
 	w.cardContent.Wrapping = fyne.TextWrapWord
 	// One figure a line: side by side they ran together in a narrow column.
 	w.cardDetails = container.NewVBox(w.spent, w.convert, w.gifts, w.cardTitle, w.cardContent)
-	points := container.NewVBox(w.pointsCaption, w.points, w.noCard, w.cardDetails, container.NewHBox(rewards))
+	// The Rewards button beside the caption, not under the card's details: at 1024×600 it
+	// was below the fold, and a cashier who does not scroll never saw it.
+	points := container.NewVBox(container.NewBorder(nil, nil, nil, rewards, w.pointsCaption), w.points, w.noCard, w.cardDetails)
 	w.box = container.NewBorder(card(identity), nil, nil, nil, card(points))
 	return w
 }

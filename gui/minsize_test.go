@@ -33,6 +33,12 @@ func TestFitsTheCounterScreen(t *testing.T) {
 			}
 			h.d.win.Resize(fyne.NewSize(1024, 600))
 			test.AssertImageMatches(t, "found_1024x600_"+l+".png", h.d.win.Canvas().Capture())
+			// The member card's Gifts and coupons button shows whole without scrolling.
+			b := h.d.ui.panels.found.card.rewards
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+			if end := pos.Add(b.Size()); pos.X < 0 || pos.Y < 0 || end.X > 1024 || end.Y > 600 || b.Size().Width < b.MinSize().Width {
+				t.Errorf("at 1024×600 the Gifts and coupons button is at %v–%v (size %v, needs %v)", pos, end, b.Size(), b.MinSize())
+			}
 		})
 	}
 }

@@ -132,7 +132,7 @@ func (p *statePanels) refreshRewards(m *deskModel, c connection, found *fyne.Con
 		p.body.Add(p.rewards.box)
 	}
 	found.Hide()
-	p.rewards.refresh(m, c.shopID, c.redeemer != nil, m.rewards.today)
+	p.rewards.refresh(m, c, p.d.unresolved, p.d.today)
 	p.rewards.box.Show()
 }
 

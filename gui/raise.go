@@ -16,8 +16,9 @@ func (d *desk) raise() bool {
 	came := make(chan struct{})
 	d.onUI(func() {
 		d.log.Info("another copy was started: window brought to the front")
+		// Not activity: a watchdog that starts the app again and again would otherwise
+		// keep the last customer on screen for good.
 		bringToFront(d.win)
-		d.touch() // the cashier is about to use it
 		close(came)
 	})
 	select {

@@ -29,6 +29,10 @@ type rewardsView struct {
 	points       *routedEntry
 	pointsButton *deskButton
 	pointsRow    *fyne.Container
+	back         *deskButton
+	// focusables is every control the view shows now: a redemption's panel gives the
+	// focus back to the one the cashier was at, if it is still there.
+	focusables map[fyne.Focusable]bool
 }
 
 func newRewardsView(d *desk) *rewardsView {
@@ -36,6 +40,7 @@ func newRewardsView(d *desk) *rewardsView {
 	v.title.SizeName = theme.SizeNameSubHeadingText
 	v.status.Wrapping = fyne.TextWrapWord
 	back := newDeskButton(tr("rewards.back"), theme.NavigateBackIcon(), d.onCloseRewards, d.router)
+	v.back = back
 	v.points = newRoutedEntry(d.router)
 	v.points.SetPlaceHolder(example("100"))
 	v.points.OnSubmitted = func(string) { v.onPoints() }
@@ -55,13 +60,28 @@ func (v *rewardsView) onPoints() {
 		v.status.SetText(tr("rewards.points_invalid"))
 		return
 	}
-	v.points.SetText("")
-	v.d.onRedeemPoints(n)
+	if v.d.onRedeemPoints(n) {
+		v.points.SetText("")
+	}
+}
+
+// button is a control of the lists, known to has.
+func (v *rewardsView) button(label string, tapped func()) *deskButton {
+	b := newDeskButton(label, nil, tapped, v.d.router)
+	v.focusables[b] = true
+	return b
+}
+
+// has reports whether f is one of the view's controls now.
+func (v *rewardsView) has(f fyne.Focusable) bool {
+	return v.box.Visible() && (v.focusables[f] || f == fyne.Focusable(v.back) ||
+		(v.pointsRow.Visible() && (f == fyne.Focusable(v.points) || f == fyne.Focusable(v.pointsButton))))
 }
 
 // refresh draws the rewards of m for the shop; redeemOn shows the redeem buttons.
-func (v *rewardsView) refresh(m *deskModel, shopID string, redeemOn bool, today []journal.Entry) {
-	rm := m.rewards
+func (v *rewardsView) refresh(m *deskModel, c connection, unresolved, today []journal.Entry) {
+	rm, shopID, redeemOn := m.rewards, c.shopID, c.redeemer != nil
+	v.focusables = map[fyne.Focusable]bool{}
 	name := service.Printable(orDash(m.member.Name))
 	points := int64(0)
 	if m.member.Card != nil {
@@ -80,17 +100,26 @@ func (v *rewardsView) refresh(m *deskModel, shopID string, redeemOn bool, today 
 		v.status.SetText(tr("rewards.failed", map[string]any{"Reason": failureText(rm.err)}))
 	case !redeemOn:
 		v.status.SetText(tr("rewards.redeem_off"))
+	case c.demo && c.log != nil:
+		v.status.SetText(tr("rewards.demo_journal", map[string]any{"Path": c.log.Path()}))
 	default:
 		v.status.SetText("")
 	}
 	showIf(v.pointsRow, redeemOn && rm.data != nil)
 	v.lists.RemoveAll()
+	var key string
+	if c.log != nil {
+		key = c.log.MobileKey(m.mobile)
+	}
+	if redeemOn && len(unresolved) > 0 {
+		v.lists.Add(card(v.unresolvedList(unresolved, key)))
+	}
 	if rm.data != nil {
 		v.lists.Add(card(v.giftList(rm.data.Gifts, points, shopID, redeemOn)))
 		v.lists.Add(card(v.couponList(rm.data.Coupons, redeemOn)))
 	}
 	if redeemOn {
-		v.lists.Add(card(todayList(today)))
+		v.lists.Add(card(todayList(today, key)))
 	}
 }
 
@@ -115,7 +144,7 @@ func (v *rewardsView) giftList(gifts []service.Gift, points int64, shopID string
 			state.Importance = widget.SuccessImportance
 			if redeemOn {
 				gift := c.Gift
-				action = newDeskButton(tr("rewards.redeem"), nil, func() { v.d.onRedeemGift(gift) }, v.d.router)
+				action = v.button(tr("rewards.redeem"), func() { v.d.onRedeemGift(gift) })
 			}
 		}
 		cost := widget.NewLabel(tr("rewards.cost", map[string]any{"N": groupDigits(c.RequirePoints)}))
@@ -141,7 +170,7 @@ func (v *rewardsView) couponList(coupons []service.Coupon, redeemOn bool) fyne.C
 			var action fyne.CanvasObject = layout.NewSpacer()
 			if usable && redeemOn {
 				coupon := c
-				action = newDeskButton(tr("rewards.redeem"), nil, func() { v.d.onRedeemCoupon(coupon) }, v.d.router)
+				action = v.button(tr("rewards.redeem"), func() { v.d.onRedeemCoupon(coupon) })
 			}
 			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(dates, action), widget.NewLabel(service.Printable(c.Title))))
 		}
@@ -153,33 +182,70 @@ func (v *rewardsView) couponList(coupons []service.Coupon, redeemOn bool) fyne.C
 	return box
 }
 
-// todayList is this desk's redemptions today, newest first.
-func todayList(today []journal.Entry) fyne.CanvasObject {
+// unresolvedList is every unresolved redemption, any day, oldest first: the member on
+// screen's can be settled here (Settle…), the others once their member is looked up.
+func (v *rewardsView) unresolvedList(unresolved []journal.Entry, key string) fyne.CanvasObject {
+	title := widget.NewLabel(tr("rewards.unresolved", map[string]any{"N": len(unresolved)}))
+	title.Importance = widget.WarningImportance
+	box := container.NewVBox(title)
+	for _, e := range memberFirst(unresolved, key) {
+		var action fyne.CanvasObject
+		if e.MobileKey == key {
+			entry := e
+			action = v.button(tr("rewards.settle"), func() { v.d.onSettleTapped(entry) })
+		} else {
+			action = subtle(tr("rewards.settle_elsewhere"))
+		}
+		line := widget.NewLabel(e.Time.Local().Format("01/02 15:04") + "  " + e.Mobile + "  " + entryWhat(e) + "  " + e.OrderID)
+		box.Add(container.NewBorder(nil, nil, nil, action, line))
+	}
+	return box
+}
+
+// todayList is this desk's redemptions today, the member on screen's first, newest
+// first: what each was and what became of it.
+func todayList(today []journal.Entry, key string) fyne.CanvasObject {
 	box := container.NewVBox(widget.NewLabel(tr("rewards.today")))
 	if len(today) == 0 {
 		box.Add(subtle(tr("rewards.today_none")))
 	}
-	for _, e := range today {
-		what := tr("rewards.points_n", map[string]any{"N": groupDigits(e.Points)})
-		if len(e.TicketIDs) > 0 {
-			what = tr("rewards.coupons_n", map[string]any{"N": len(e.TicketIDs)})
-		}
+	for _, e := range memberFirst(today, key) {
 		state := widget.NewLabel("")
-		switch journal.Shown(e.State) {
-		case journal.Done:
+		switch {
+		case e.State == journal.Done:
 			state.SetText(tr("journal.done"))
 			state.Importance = widget.SuccessImportance
-		case journal.Failed:
+		case e.State == journal.Failed:
 			state.SetText(tr("journal.failed"))
 			state.Importance = widget.DangerImportance
+		case e.State == journal.Resolved && e.Resolution == journal.ResolutionCharged:
+			state.SetText(tr("journal.resolved_charged"))
+		case e.State == journal.Resolved:
+			state.SetText(tr("journal.resolved_not_charged"))
 		default:
 			state.SetText(tr("journal.unknown"))
 			state.Importance = widget.WarningImportance
 		}
-		line := widget.NewLabel(e.Time.Local().Format("15:04") + "  " + e.Mobile + "  " + what + "  " + e.OrderID)
+		line := widget.NewLabel(e.Time.Local().Format("15:04") + "  " + e.Mobile + "  " + entryWhat(e) + "  " + e.OrderID)
 		box.Add(container.NewBorder(nil, nil, nil, state, line))
 	}
 	return box
+}
+
+// memberFirst puts the entries of the member with key first, keeping the order.
+func memberFirst(entries []journal.Entry, key string) []journal.Entry {
+	out := make([]journal.Entry, 0, len(entries))
+	for _, e := range entries {
+		if key != "" && e.MobileKey == key {
+			out = append(out, e)
+		}
+	}
+	for _, e := range entries {
+		if key == "" || e.MobileKey != key {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func subtle(text string) *widget.Label {

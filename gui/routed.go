@@ -15,6 +15,9 @@ import (
 type deskButton struct {
 	widget.Button
 	router *inputRouter
+	// showFocus makes the focused button the bright one (a redemption's panel): Fyne's
+	// own focus mark is faint, and Enter presses the focused button, not the bright one.
+	showFocus bool
 }
 
 func newDeskButton(label string, icon fyne.Resource, tapped func(), router *inputRouter) *deskButton {
@@ -29,8 +32,19 @@ func (b *deskButton) TypedRune(r rune) { b.router.typedRune(fromControl, b, r) }
 
 // FocusGained also brings the button into view when it is in a scrolled form.
 func (b *deskButton) FocusGained() {
+	if b.showFocus {
+		b.Importance = widget.HighImportance
+	}
 	b.Button.FocusGained()
 	b.router.focused(b)
+}
+
+// FocusLost puts a showFocus button back to the plain look.
+func (b *deskButton) FocusLost() {
+	if b.showFocus {
+		b.Importance = widget.MediumImportance
+	}
+	b.Button.FocusLost()
 }
 
 // AcceptsTab lets the router see Tab, which ends many scanners' codes; a Tab that ends

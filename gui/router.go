@@ -31,6 +31,16 @@ type inputRouter struct {
 // from (nil: nothing has the focus).
 func (r *inputRouter) typedRune(from inputSource, w fyne.Focusable, ch rune) {
 	d := r.d
+	d.touch() // typing anywhere, a field included, is the cashier at work
+	if d.ui.confirm != nil && d.ui.confirm.busy() {
+		// A redemption's answer is awaited: its panel stays, so a scan cannot be looked
+		// up now; it is refused, visibly, rather than lost behind the panel.
+		if unicode.IsGraphic(ch) && ch != ' ' {
+			d.ui.confirm.holdOn(tr("redeem.scan_refused"))
+			d.log.Info("scan refused: a redemption is on its way")
+		}
+		return
+	}
 	if d.settings != nil {
 		d.settings.scan.typedRune(from, w, ch)
 		return
@@ -58,6 +68,14 @@ func (r *inputRouter) typedRune(from inputSource, w fyne.Focusable, ch rune) {
 // the key was handled; if not, the widget does what it does with that key.
 func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyEvent) bool {
 	d := r.d
+	d.touch()
+	if d.ui.confirm != nil && d.ui.confirm.busy() {
+		// Nothing hides the panel or changes what is behind it until the answer is in.
+		if ev.Name == fyne.KeyEscape {
+			d.ui.confirm.holdOn(tr("redeem.wait_for_answer"))
+		}
+		return true
+	}
 	if d.settings != nil {
 		return d.settings.scan.typedKey(from, w, ev)
 	}
@@ -110,6 +128,10 @@ func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyE
 // registered on the window). It reports whether it was one of the desk's.
 func (r *inputRouter) typedShortcut(_ inputSource, s fyne.Shortcut) bool {
 	d := r.d
+	if d.ui.confirm != nil && d.ui.confirm.busy() && (isSettingsShortcut(s) || isFocusShortcut(s)) {
+		d.ui.confirm.holdOn(tr("redeem.wait_for_answer"))
+		return true
+	}
 	switch {
 	case isSettingsShortcut(s):
 		if d.settings == nil {

@@ -120,7 +120,7 @@ func TestWelcomeTryTheDemo(t *testing.T) {
 	h := newHarness(t, LangEnglish, Options{Welcome: true, Backend: backend, SetupProblem: service.ErrConfig})
 	h.d.onStartDemo()
 	h.waitState(stateIdle)
-	if !h.d.conn.demo || len(h.d.ui.header.box.Objects) != 2 {
+	if !h.d.conn.demo || len(h.d.ui.header.box.Objects) != 3 { // the banner, the row, the (hidden) badge
 		t.Fatal("the demo must be marked in the header")
 	}
 	h.submit("0903123123")

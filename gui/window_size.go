@@ -19,12 +19,13 @@ const decorationAllowance = 48
 // it at (or the default), shrunk to fit the screen's work area, so that it never opens
 // taller or wider than the screen, whatever the scale, and at the place they left it
 // when that is on one of today's screens. With fullScreen it fills the screen instead
-// (kiosk desks). onClose runs when the cashier closes the window, first.
+// (kiosk desks). onClose runs when the cashier closes the window, first; holdClose,
+// when set, may hold the close back (a redemption on its way) and run it later.
 //
 // Size and position are kept in prefs (the session's settings file, beside the other
 // settings) by windowPlace.save; nil prefs remembers nothing.
 func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool,
-	quitting func() bool, onClose func()) {
+	quitting func() bool, onClose func(), holdClose func(closeNow func()) bool) {
 	place := &windowPlace{w: w, prefs: prefs, log: log, quitting: quitting}
 	want := savedWindowSize(prefs)
 	x, y, placed := savedWindowPosition(prefs)
@@ -49,11 +50,17 @@ func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger,
 	// And when the cashier closes the window, before it goes. Not from OnClosed or
 	// OnStopped: they run once the window is gone, or are queued to a closing loop.
 	a.Lifecycle().SetOnExitedForeground(func() { place.save(quitting()) })
-	w.SetCloseIntercept(func() {
+	closeNow := func() {
 		place.save(true)
 		place.closed.Store(true)
 		onClose()
 		w.Close()
+	}
+	w.SetCloseIntercept(func() {
+		if holdClose != nil && holdClose(closeNow) {
+			return
+		}
+		closeNow()
 	})
 }
 

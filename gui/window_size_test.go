@@ -48,7 +48,7 @@ func TestWindowSizeIsKeptInTheSettingsFile(t *testing.T) {
 	}
 	w := &closeInterceptWindow{Window: a.NewWindow("desk")}
 	closed := false
-	placeWindow(a, w, prefs, nil, false, func() bool { return false }, func() { closed = true })
+	placeWindow(a, w, prefs, nil, false, func() bool { return false }, func() { closed = true }, nil)
 	if got := w.Canvas().Size(); got != fyne.NewSize(1024, 720) {
 		t.Errorf("opened at %v, want the kept 1024x720", got)
 	}

@@ -115,7 +115,7 @@ func redeem(ctx context.Context, args []string, stdout, stderr io.Writer, env de
 	defer j.Close()
 	req := service.RedeemRequest{ShopID: run.shopID, OrderID: strings.TrimSpace(rf.orderID), Mobile: run.numbers[0],
 		TicketIDs: rf.coupons, Points: rf.points}
-	res, err := journal.NewRedeemer(j, client).Redeem(ctx, req)
+	res, err := journal.NewRedeemer(j, client).Redeem(ctx, journal.Order{RedeemRequest: req})
 	if err != nil {
 		run.fail(err.Error())
 		switch {

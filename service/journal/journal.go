@@ -69,6 +69,8 @@ type Entry struct {
 	TicketIDs []string `json:"ticket_ids,omitempty"`
 	// Message is the server's message or a short, safe reason, for Failed and Unknown.
 	Message string `json:"message,omitempty"`
+	What       string `json:"what,omitempty"`
+	Resolution string `json:"resolution,omitempty"`
 }
 
 // Problem is a journal line that could not be read and was skipped.

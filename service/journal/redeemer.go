@@ -40,6 +40,7 @@ type Result struct {
 	// JournalErr is set when the outcome could not be written after the send: the
 	// journal then still says pending, which the next start shows as unknown.
 	JournalErr error
+	Unwritten  *Entry
 }
 
 // Redeemer sends redemptions through a Sender with the journal's guarantees:
@@ -78,7 +79,8 @@ func (r *Redeemer) NewOrderID(shopID string) (string, error) { return r.j.NextOr
 // error is for what stopped the redemption before anything was sent (invalid
 // input, ErrJournal, ErrOrderReused, canceled while waiting); once sent, the
 // outcome is in the Result.
-func (r *Redeemer) Redeem(ctx context.Context, req service.RedeemRequest) (Result, error) {
+func (r *Redeemer) Redeem(ctx context.Context, o Order) (Result, error) {
+	req := o.RedeemRequest
 	check := req
 	if check.OrderID == "" {
 		check.OrderID = "X" // checked before an id is spent on it

@@ -1,0 +1,87 @@
+package gui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// Exiting while a redemption is on its way: the journal already says pending, but only
+// the answer says whether the member was charged. So the desk waits for it, up to
+// exitWait, before it goes: with the window still up when the cashier closes it, and
+// after the window has gone when the process is told to stop (SIGINT/SIGTERM, on which
+// Fyne quits at once, with no way to hold it).
+
+// exitWait is how long an exit waits for a redemption's answer: the client's request
+// timeout with its one resend after a refreshed token, and the journal's fsync.
+const exitWait = 25 * time.Second
+
+// Window is the desk's window. Its ShowAndRun returns once the window has gone and no
+// redemption or settlement is still being sent or written (at most exitWait).
+type Window struct {
+	fyne.Window
+	desk *desk
+}
+
+// ShowAndRun shows the window and runs the app, then waits for what is on its way.
+func (w Window) ShowAndRun() {
+	w.Window.ShowAndRun()
+	w.desk.waitForSends(exitWait)
+}
+
+// waitForSends waits until no redemption or settlement is on its way, at most limit,
+// and says in the log what it waited for.
+func (d *desk) waitForSends(limit time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		d.sends.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	default:
+	}
+	d.log.Warn("exiting while a redemption is on its way: waiting for its answer", "at_most", limit.String())
+	select {
+	case <-done:
+		d.log.Info("the redemption on its way was answered and journaled")
+		return true
+	case <-time.After(limit):
+		d.log.Warn("no answer in time: the journal keeps the redemption unresolved")
+		return false
+	}
+}
+
+// holdCloseForSend holds the window's close back while a redemption or a settlement is
+// on its way: the panel says why, and closeNow runs once its answer is shown (or after
+// exitWait without one).
+func (d *desk) holdCloseForSend(closeNow func()) bool {
+	if d.sending == nil && (d.ui.confirm == nil || !d.ui.confirm.busy()) {
+		return false
+	}
+	if d.closeAfterSend == nil {
+		d.log.Info("close asked while a redemption is on its way: waiting for its answer")
+		d.closeAfterSend = closeNow
+		d.after(exitWait, func() {
+			if d.closeAfterSend != nil {
+				d.log.Warn("no answer in time: closing; the journal keeps the redemption unresolved")
+				d.closeIfAsked()
+			}
+		})
+	}
+	d.ui.confirm.holdOn(tr("redeem.closing_after_answer"))
+	return true
+}
+
+// closeIfAsked closes the window if the cashier asked to while something was on its
+// way, and reports whether it did.
+func (d *desk) closeIfAsked() bool {
+	f := d.closeAfterSend
+	if f == nil {
+		return false
+	}
+	d.closeAfterSend = nil
+	f()
+	return true
+}
