@@ -35,6 +35,7 @@ type confirmPanel struct {
 
 	confirm, cancel, retry, charged, notCharged, close *deskButton
 	body                                               *fyne.Container
+	heading                                            *widget.Label
 }
 
 // panelMode is what the panel is showing.
@@ -59,6 +60,7 @@ func (p *confirmPanel) open(r redemption, title, shop string) {
 	p.returnTo = d.win.Canvas().Focused()
 	heading := widget.NewLabel(title)
 	heading.SizeName = theme.SizeNameSubHeadingText
+	p.heading = heading
 	p.lines = container.NewVBox(
 		widget.NewLabel(tr("redeem.member", map[string]any{"Mobile": service.MaskMobile(r.mobile)})),
 		widget.NewLabel(tr("redeem.shop", map[string]any{"Shop": shop})),
@@ -86,7 +88,7 @@ func (p *confirmPanel) open(r redemption, title, shop string) {
 	p.notCharged = button(tr("redeem.it_was_not_charged"), nil, func() { p.onResolve(false) })
 	p.close = button(tr("dialog.close"), nil, p.onClose)
 	buttons := container.NewCenter(container.NewHBox(p.confirm, p.cancel, p.retry, p.charged, p.notCharged, p.close))
-	p.body = container.NewVBox(heading, p.lines, p.notice, p.evidence, p.status, buttons)
+	p.body = container.NewVBox(heading, p.lines, p.notice, p.status, p.evidence, buttons)
 	body := p.body
 	p.popup = widget.NewModalPopUp(container.NewPadded(container.New(&sizedLayout{width: 520}, body)), d.win.Canvas())
 	p.popup.Show()
@@ -244,6 +246,7 @@ func (p *confirmPanel) finish(r redemption, msg string, importance widget.Import
 	p.notice.Hide()
 	p.sayIn(p.status, msg, importance)
 	if unknown {
+		p.heading.SetText(tr("redeem.settle_title"))
 		p.show(panelSettle, p.close, p.retry, p.charged, p.notCharged, p.close)
 		return
 	}

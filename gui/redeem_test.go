@@ -360,3 +360,69 @@ func TestTwinFromTheJournalOpensTheUnresolvedOrder(t *testing.T) {
 		t.Fatalf("panel for %q says %q", p.r.orderID, p.status.Text)
 	}
 }
+
+// Every state of a redemption's panel, and the Rewards view with unresolved orders and
+// the header's badge, in both languages.
+func TestGoldenRedeemStates(t *testing.T) {
+	for _, l := range languages {
+		t.Run(l, func(t *testing.T) {
+			golden := func(h *harness, name string) {
+				t.Helper()
+				test.AssertRendersToMarkup(t, name+"_"+l+".xml", h.d.win.Canvas())
+			}
+			newDesk := func(r Redeemer, log RedemptionLog) *harness {
+				h := newHarness(t, l, Options{Redeemer: r, RedemptionLog: log})
+				h.lookup.set("0903123123", reply{member: sampleMember()})
+				h.submit("0903123123")
+				h.waitState(stateFound)
+				h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+				h.waitFor("rewards loaded", func() bool { return h.d.model.rewards.data != nil })
+				return h
+			}
+
+			sending := &fakeRedeemer{result: journal.Result{State: journal.Done}, gate: make(chan struct{})}
+			h := newDesk(sending, nil)
+			test.Tap(redeemButton(t, h))
+			test.Tap(h.d.ui.confirm.confirm)
+			esc(h)
+			golden(h, "redeem_sending")
+			close(sending.gate)
+			h.waitFor("answered", func() bool { return h.d.sending == nil })
+
+			h = newDesk(&fakeRedeemer{result: journal.Result{State: journal.Unknown, Err: &service.Error{Kind: service.KindOutcomeUnknown}}}, nil)
+			test.Tap(redeemButton(t, h))
+			h.lookup.setAccount(14418)
+			test.Tap(h.d.ui.confirm.confirm)
+			h.waitFor("unknown", func() bool { return h.d.sending == nil })
+			golden(h, "redeem_unknown")
+			test.AssertImageMatches(t, "redeem_unknown_"+l+".png", h.d.win.Canvas().Capture())
+
+			h = newDesk(&fakeRedeemer{result: journal.Result{State: journal.Failed,
+				Err: &service.Error{Kind: service.KindRejected, APIMessage: "點數不足"}}}, nil)
+			test.Tap(redeemButton(t, h))
+			test.Tap(h.d.ui.confirm.confirm)
+			h.waitFor("refused", func() bool { return h.d.sending == nil })
+			golden(h, "redeem_refused")
+
+			h = newDesk(&fakeRedeemer{}, nil)
+			test.Tap(redeemButton(t, h))
+			test.Tap(h.d.ui.confirm.cancel)
+			golden(h, "redeem_cancelled")
+
+			at := fixedNow.Add(-26 * time.Hour)
+			log := &fakeLog{entries: []journal.Entry{
+				{Time: at, OrderID: "000030261126482193017720", State: journal.Unknown, ShopID: "000030",
+					Mobile: "0903***123", MobileKey: "key-0903123123", Points: 100, What: "Americano"},
+				{Time: at.Add(time.Minute), OrderID: "000030261126000918273645", State: journal.Pending, ShopID: "000030",
+					Mobile: "0912***678", MobileKey: "key-0912345678", TicketIDs: []string{"c-1"}, What: "NT$50 off"},
+			}}
+			h = newDesk(&fakeRedeemer{}, log)
+			h.waitFor("the badge", func() bool { return len(h.d.unresolved) == 2 })
+			golden(h, "rewards_unresolved")
+			test.AssertImageMatches(t, "rewards_unresolved_"+l+".png", h.d.win.Canvas().Capture())
+			test.Tap(redeemButton(t, h)) // the Americano again: the unresolved order, not a new one
+			h.waitFor("evidence", func() bool { return !strings.Contains(h.d.ui.confirm.evidence.Text, "…") })
+			golden(h, "redeem_twin")
+		})
+	}
+}
