@@ -28,10 +28,10 @@ type confirmPanel struct {
 	// armed is true while one press may send or settle: a double click or a second
 	// press does not send twice.
 	armed bool
-	// returnTo is what had the focus when the panel opened: it gets it back when the
-	// panel closes (the Rewards view, not the number entry, where Tab would look the
-	// member up again).
-	returnTo fyne.Focusable
+	// returnTo names the Rewards view's control that had the focus when the panel
+	// opened: it gets it back when the panel closes (not the number entry, where Tab
+	// would look the member up again).
+	returnTo string
 
 	confirm, cancel, retry, charged, notCharged, close *deskButton
 	body                                               *fyne.Container
@@ -57,7 +57,10 @@ func (p *confirmPanel) open(r redemption, title, shop string) {
 	p.hide()
 	d := p.d
 	p.r = r
-	p.returnTo = d.win.Canvas().Focused()
+	p.returnTo = ""
+	if v := d.ui.panels.rewards; v != nil {
+		p.returnTo = v.keyOf(d.win.Canvas().Focused())
+	}
 	heading := widget.NewLabel(title)
 	heading.SizeName = theme.SizeNameSubHeadingText
 	p.heading = heading

@@ -30,9 +30,11 @@ type rewardsView struct {
 	pointsButton *deskButton
 	pointsRow    *fyne.Container
 	back         *deskButton
-	// focusables is every control the view shows now: a redemption's panel gives the
-	// focus back to the one the cashier was at, if it is still there.
-	focusables map[fyne.Focusable]bool
+	// keys names every control of the lists by what it acts on ("gift:ID", …), and
+	// byKey finds today's control of that name: a redemption's panel gives the focus back
+	// to the control the cashier was at, also after the lists were redrawn meanwhile.
+	keys  map[fyne.Focusable]string
+	byKey map[string]*deskButton
 }
 
 func newRewardsView(d *desk) *rewardsView {
@@ -65,23 +67,48 @@ func (v *rewardsView) onPoints() {
 	}
 }
 
-// button is a control of the lists, known to has.
-func (v *rewardsView) button(label string, tapped func()) *deskButton {
+// button is a control of the lists named key (what it acts on).
+func (v *rewardsView) button(key, label string, tapped func()) *deskButton {
 	b := newDeskButton(label, nil, tapped, v.d.router)
-	v.focusables[b] = true
+	v.keys[b], v.byKey[key] = key, b
 	return b
 }
 
-// has reports whether f is one of the view's controls now.
-func (v *rewardsView) has(f fyne.Focusable) bool {
-	return v.box.Visible() && (v.focusables[f] || f == fyne.Focusable(v.back) ||
-		(v.pointsRow.Visible() && (f == fyne.Focusable(v.points) || f == fyne.Focusable(v.pointsButton))))
+// keyOf names control f of the view ("" when it is not one of the lists' controls).
+func (v *rewardsView) keyOf(f fyne.Focusable) string {
+	switch f {
+	case nil:
+		return ""
+	case fyne.Focusable(v.points):
+		return "points"
+	case fyne.Focusable(v.pointsButton):
+		return "points-button"
+	case fyne.Focusable(v.back):
+		return "back"
+	}
+	return v.keys[f]
+}
+
+// control is the view's control named key now, nil when it has none.
+func (v *rewardsView) control(key string) fyne.Focusable {
+	switch key {
+	case "points":
+		return v.points
+	case "points-button":
+		return v.pointsButton
+	case "back":
+		return v.back
+	}
+	if b, ok := v.byKey[key]; ok {
+		return b
+	}
+	return nil
 }
 
 // refresh draws the rewards of m for the shop; redeemOn shows the redeem buttons.
 func (v *rewardsView) refresh(m *deskModel, c connection, unresolved, today []journal.Entry) {
 	rm, shopID, redeemOn := m.rewards, c.shopID, c.redeemer != nil
-	v.focusables = map[fyne.Focusable]bool{}
+	v.keys, v.byKey = map[fyne.Focusable]string{}, map[string]*deskButton{}
 	name := service.Printable(orDash(m.member.Name))
 	points := int64(0)
 	if m.member.Card != nil {
@@ -144,7 +171,7 @@ func (v *rewardsView) giftList(gifts []service.Gift, points int64, shopID string
 			state.Importance = widget.SuccessImportance
 			if redeemOn {
 				gift := c.Gift
-				action = v.button(tr("rewards.redeem"), func() { v.d.onRedeemGift(gift) })
+				action = v.button("gift:"+gift.ID, tr("rewards.redeem"), func() { v.d.onRedeemGift(gift) })
 			}
 		}
 		cost := widget.NewLabel(tr("rewards.cost", map[string]any{"N": groupDigits(c.RequirePoints)}))
@@ -170,7 +197,7 @@ func (v *rewardsView) couponList(coupons []service.Coupon, redeemOn bool) fyne.C
 			var action fyne.CanvasObject = layout.NewSpacer()
 			if usable && redeemOn {
 				coupon := c
-				action = v.button(tr("rewards.redeem"), func() { v.d.onRedeemCoupon(coupon) })
+				action = v.button("coupon:"+coupon.Serial+coupon.POSCode, tr("rewards.redeem"), func() { v.d.onRedeemCoupon(coupon) })
 			}
 			box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(dates, action), widget.NewLabel(service.Printable(c.Title))))
 		}
@@ -192,7 +219,7 @@ func (v *rewardsView) unresolvedList(unresolved []journal.Entry, key string) fyn
 		var action fyne.CanvasObject
 		if e.MobileKey == key {
 			entry := e
-			action = v.button(tr("rewards.settle"), func() { v.d.onSettleTapped(entry) })
+			action = v.button("settle:"+entry.OrderID, tr("rewards.settle"), func() { v.d.onSettleTapped(entry) })
 		} else {
 			action = subtle(tr("rewards.settle_elsewhere"))
 		}

@@ -73,6 +73,7 @@ func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyE
 		// Nothing hides the panel or changes what is behind it until the answer is in.
 		if ev.Name == fyne.KeyEscape {
 			d.ui.confirm.holdOn(tr("redeem.wait_for_answer"))
+			d.log.Info("Esc while a redemption is on its way: the panel stays")
 		}
 		return true
 	}
@@ -84,6 +85,10 @@ func (r *inputRouter) typedKey(from inputSource, w fyne.Focusable, ev *fyne.KeyE
 	}
 	switch ev.Name {
 	case fyne.KeyEscape:
+		if d.ui.confirm != nil && d.ui.confirm.isOpen() {
+			d.ui.confirm.onClose() // the focus goes back to where it was in Rewards
+			return true
+		}
 		if d.closeOverlays() {
 			d.focusEntry()
 			return true

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
@@ -200,17 +199,17 @@ func (d *desk) resolveOrder(r redemption, charged bool) {
 	}()
 }
 
-// focusAfterPanel gives the focus back to where the cashier was in the Rewards view
-// (returnTo, if it is still there), else to the view's first control; without the
-// Rewards view, to the number entry.
-func (d *desk) focusAfterPanel(returnTo fyne.Focusable) {
+// focusAfterPanel gives the focus back to the Rewards view's control named returnTo,
+// if the view still has it, else to its first control; without the Rewards view, to the
+// number entry.
+func (d *desk) focusAfterPanel(returnTo string) {
 	v := d.ui.panels.rewards
-	if !d.model.rewards.open || v == nil || d.model.state != stateFound {
+	if !d.model.rewards.open || v == nil || d.model.state != stateFound || !v.box.Visible() {
 		d.focusEntry()
 		return
 	}
-	if returnTo != nil && v.has(returnTo) {
-		d.win.Canvas().Focus(returnTo)
+	if f := v.control(returnTo); f != nil && (returnTo != "points" || v.pointsRow.Visible()) {
+		d.win.Canvas().Focus(f)
 		return
 	}
 	if v.pointsRow.Visible() {
