@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,3 +40,5 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+func decodeJSON(r *http.Request, v any) { _ = json.NewDecoder(r.Body).Decode(v) }
