@@ -26,7 +26,9 @@ func writeHistory(t *testing.T, dir string) (oldDone, oldUnknown, oldResolved, r
 	}
 	defer j.Close()
 	oldDone, oldUnknown, oldResolved, recent = "000030261110"+"1111", "000030261130"+"2222", "000030261129"+"3333", "000030261219"+"4444"
-	at := func(d, h int) time.Time { return time.Date(2026, time.Month(11+(d-1)/30), 1+(d-1)%30, h, 0, 0, 0, time.UTC) }
+	at := func(d, h int) time.Time {
+		return time.Date(2026, time.Month(11+(d-1)/30), 1+(d-1)%30, h, 0, 0, 0, time.UTC)
+	}
 	add := func(id string, s State, tm time.Time, res string) {
 		if err := j.Append(Entry{Time: tm, OrderID: id, State: s, ShopID: "000030", Mobile: "0903***908",
 			MobileKey: j.MobileKey(testMobile), Points: 5, What: "5 points", Resolution: res}); err != nil {
@@ -43,7 +45,7 @@ func writeHistory(t *testing.T, dir string) (oldDone, oldUnknown, oldResolved, r
 	f.WriteString("{not json\n")
 	f.Close()
 	add(oldResolved, Resolved, at(32, 9), ResolutionNotCharged) // 2 December
-	add(recent, Pending, at(49, 9), "")                          // 19 December
+	add(recent, Pending, at(49, 9), "")                         // 19 December
 	add(recent, Done, at(49, 9), "")
 	return
 }
