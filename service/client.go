@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -64,7 +66,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c.rewardsURL = base.JoinPath("v1", "user", "ocard", "login").String()
 	c.redeemURL = base.JoinPath("v1", "ticket", "redeem-ocard-member-tickets-points").String()
-	c.redeemHTTP = &http.Client{Transport: cfg.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+	c.redeemHTTP = &http.Client{Transport: http1Only(cfg.Transport), CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
 	c.tokens = newTokenSource(cfg, checkRedirect)
@@ -320,4 +322,28 @@ func contextError(op string, ctx context.Context) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return &Error{Kind: KindTimeout, Op: op, Detail: "deadline exceeded", Err: err}
+}
+
+// http1Only returns rt for the redeem POST: a copy of an *http.Transport that
+// never speaks HTTP/2. Over HTTP/1.1 Go's transport resends a request only when
+// it is idempotent (GET, HEAD, … or an Idempotency-Key header, which the redeem
+// never carries) or when nothing of it was written; the HTTP/2 transport also
+// retries a request whose body it can rewind after some connection failures
+// (GOAWAY, a refused stream), which for a redemption is a second charge the
+// cashier never asked for. Another RoundTripper (tests) is used as it is.
+func http1Only(rt http.RoundTripper) http.RoundTripper {
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return rt
+	}
+	t = t.Clone()
+	t.ForceAttemptHTTP2 = false
+	t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	if t.TLSClientConfig != nil {
+		t.TLSClientConfig.NextProtos = slices.DeleteFunc(slices.Clone(t.TLSClientConfig.NextProtos),
+			func(p string) bool { return p == "h2" })
+	}
+	return t
 }

@@ -24,13 +24,21 @@ Redeems points and/or coupons from one member's account, through the same code a
 the window: only when redeeming is turned on (redeem_enabled in the provisioning
 file, OCARD_REDEEM_ENABLED=true, --redeem-enabled or Settings), journaled before
 it is sent (see 'ocard-desk journal'), sent at most once. --coupon takes the id
-'ocard-desk rewards' prints. Without --order-id a new order id is made; to retry
-after an unknown outcome, give the same --order-id and the same amounts.
+'ocard-desk rewards' prints. Without --order-id a new order id is made, unless
+the same redemption (member, points, coupons) is still unresolved: then nothing is
+sent and the unresolved order is named (retry it with --order-id ID, or settle it
+with 'ocard-desk journal resolve --charged|--not-charged ID'). To retry after an
+unknown outcome, give the same --order-id and the same amounts; the outcome stays
+UNKNOWN unless the server answers 2xx (a refusal of a retry proves nothing about
+the first send). Whether a repeated order id can charge again is not documented:
+check the balance before retrying.
 The journal lives in the user's config folder (OCARD_JOURNAL_DIR overrides it).
 
-Exit status: 0 done, 2 usage/configuration/invalid input/redeeming off (nothing
-sent), 4 authentication failed, 5 refused by the server or not sent (network,
-journal), 6 OUTCOME UNKNOWN (check the balance; retry with the same --order-id).
+Exit status: 0 done, 2 usage/configuration/invalid input/redeeming off/order id
+reused or resolved/an unresolved twin (nothing sent), 4 authentication failed,
+5 refused by the server or not sent (network, journal, interrupted while waiting
+for another redemption), 6 OUTCOME UNKNOWN (check the balance; retry with the same
+--order-id or resolve it).
 
 Flags:
 `
@@ -115,14 +123,23 @@ func redeem(ctx context.Context, args []string, stdout, stderr io.Writer, env de
 	defer j.Close()
 	req := service.RedeemRequest{ShopID: run.shopID, OrderID: strings.TrimSpace(rf.orderID), Mobile: run.numbers[0],
 		TicketIDs: rf.coupons, Points: rf.points}
-	res, err := journal.NewRedeemer(j, client).Redeem(ctx, journal.Order{RedeemRequest: req})
+	res, err := journal.NewRedeemer(j, client).Redeem(ctx, journal.Order{RedeemRequest: req, What: whatOf(req)})
 	if err != nil {
-		run.fail(err.Error())
-		switch {
-		case errors.Is(err, journal.ErrOrderReused), service.KindOf(err) == service.KindInvalidInput:
+		var twin *journal.TwinError
+		if errors.As(err, &twin) {
+			run.fail(fmt.Sprintf("nothing was sent: order %s (%s, %s) asked the same and its outcome is UNKNOWN.\n"+
+				"  If the balance shows it was not charged, retry it:  ocard-desk redeem --order-id %s ... (the same amounts)\n"+
+				"  Or settle it first:  ocard-desk journal resolve --charged %s   (or --not-charged %s)",
+				twin.Order.OrderID, twin.Order.Mobile, journalWhat(twin.Order), twin.Order.OrderID, twin.Order.OrderID, twin.Order.OrderID))
 			return exitUsage
 		}
-		return exitFailure // journal unwritable or canceled: nothing was sent
+		run.fail(err.Error())
+		switch {
+		case errors.Is(err, journal.ErrOrderReused), errors.Is(err, journal.ErrOrderSettled),
+			service.KindOf(err) == service.KindInvalidInput:
+			return exitUsage
+		}
+		return exitFailure // journal unwritable, or interrupted (Ctrl-C) while waiting: nothing was sent
 	}
 	balance := ""
 	if res.State == journal.Unknown {
@@ -154,9 +171,22 @@ func (r *lookupRun) openJournal(env deskEnv) (*journal.Journal, bool) {
 		r.fail("journal " + j.Path() + ": " + p.String())
 	}
 	for _, e := range pending {
-		r.fail(fmt.Sprintf("journal: order %s (%s, %d points) has no recorded outcome: UNKNOWN, check the balance", e.OrderID, e.Mobile, e.Points))
+		r.fail(fmt.Sprintf("journal: order %s (%s, %s) is unresolved: UNKNOWN, check the balance ('ocard-desk journal --unresolved')",
+			e.OrderID, e.Mobile, journalWhat(e)))
 	}
 	return j, true
+}
+
+// whatOf is what a command-line redemption is for people: its points and coupons.
+func whatOf(req service.RedeemRequest) string {
+	var parts []string
+	if req.Points > 0 || len(req.TicketIDs) == 0 {
+		parts = append(parts, fmt.Sprintf("%d points", req.Points))
+	}
+	if len(req.TicketIDs) > 0 {
+		parts = append(parts, "coupons "+strings.Join(req.TicketIDs, ","))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // reportRedeem prints the outcome and returns the exit status.
@@ -165,9 +195,13 @@ func (r *lookupRun) reportRedeem(req service.RedeemRequest, res journal.Result, 
 	var se *service.Error
 	switch {
 	case res.State == journal.Unknown:
-		msg, code = "outcome unknown: check the member's balance, then retry with --order-id "+res.OrderID+" or abandon", exitUnknown
+		msg, code = "outcome unknown: check the member's balance, then retry with --order-id "+res.OrderID+" or resolve it", exitUnknown
 		if balance != "" {
-			msg = "outcome unknown: balance now " + balance + " points; retry with --order-id " + res.OrderID + " if it was not deducted, or abandon"
+			msg = "outcome unknown: balance now " + balance + " points; retry with --order-id " + res.OrderID +
+				" if it was not deducted, or resolve it ('ocard-desk journal resolve')"
+		}
+		if errors.As(res.Err, &se) && se.APIMessage != "" {
+			msg += "; the server answered: " + se.APIMessage // a refused retry: still unknown
 		}
 	case res.State == journal.Failed && errors.As(res.Err, &se) && se.APIMessage != "":
 		msg, code = se.APIMessage, exitStatus(res.Err)

@@ -117,7 +117,7 @@ func TestRedeemCommandOutcomes(t *testing.T) {
 		t.Errorf("%d redeem requests, want 2", n)
 	}
 	r = runCmd(t, "journal", env)
-	if r.code != 0 || !strings.Contains(r.stdout, "2 orders: 0 done, 1 failed, 1 UNKNOWN") || strings.Contains(r.stdout, "0900000005") {
+	if r.code != 0 || !strings.Contains(r.stdout, "2 orders: 0 done, 1 failed, 0 resolved (0 charged, 0 not charged), 1 UNKNOWN") || strings.Contains(r.stdout, "0900000005") {
 		t.Errorf("journal: %+v", r)
 	}
 	r = runCmd(t, "journal", env, "--json", "--since", "2999-01-01")

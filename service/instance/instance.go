@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +101,15 @@ func Claim(dir string) (*Listener, error) {
 	ln, lerr := net.Listen("unix", path)
 	if lerr != nil {
 		return nil, fmt.Errorf("instance: %w", lerr)
+	}
+	// bind(2) makes the socket with the umask's mode (0777 under umask 0): only this
+	// user may ask the window to come forward, whatever the folder's mode. Changing
+	// the umask itself would race every other file this process creates.
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(path, 0o600); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("instance: %w", err)
+		}
 	}
 	// Go removes the socket's name when the listener closes, whoever's file it is by
 	// then: a copy whose claim was taken over would remove the newer copy's socket.

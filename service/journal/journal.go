@@ -2,18 +2,19 @@
 // in the user's config folder that records every redemption before it is sent and
 // again with its outcome, so that nothing charged to a member is ever lost, even
 // when the program is killed mid-request. It also hands out the order ids
-// (shop + date + desk + sequence, persisted before use) and composes the journal
-// with the client into a Redeemer that sends each order at most once.
+// (shop + date + 16 random digits) and composes the journal with the client into a
+// Redeemer that sends each order at most once.
 //
 // The journal never holds a full phone number: a masked one (0912***678) and a
-// keyed hash, so one member's history can be found with the same salt.
+// keyed hash whose salt is kept outside the journal's folder (see SaltStore).
+// Settled orders older than a few days move into monthly archive files beside the
+// journal (rotate.go), so what a confirm reads stays small.
 package journal
 
 import (
 	"bufio"
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,7 +23,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,9 +33,7 @@ import (
 // File names inside the journal's folder.
 const (
 	FileName     = "redeem-journal.jsonl"
-	saltName     = "redeem-journal.salt"
-	sequenceName = "redeem-sequence.json"
-	lockName     = "redeem-sequence.lock"
+	fileLockName = "redeem-journal.lock"
 	sendLockName = "redeem-send.lock"
 )
 
@@ -47,12 +45,20 @@ type State string
 
 // The states. A redemption is journaled Pending before it is sent and then Done,
 // Failed or Unknown. A Pending with no later line means the program stopped
-// during the request: it is reported as Unknown.
+// during the request: it is reported as Unknown. Pending and Unknown orders are
+// unresolved until a 2xx makes them Done or a person records a Resolved line.
 const (
-	Pending State = "pending"
-	Done    State = "done"    // the server answered 2xx
-	Failed  State = "failed"  // nothing was charged (refused, or never sent); Message says why
-	Unknown State = "unknown" // sent, but no answer says whether it was made
+	Pending  State = "pending"
+	Done     State = "done"     // the server answered 2xx
+	Failed   State = "failed"   // nothing was charged (refused, or never sent); Message says why
+	Unknown  State = "unknown"  // sent, but no answer says whether it was made
+	Resolved State = "resolved" // a person settled an unresolved order; Resolution says how
+)
+
+// The resolutions a person records on a Resolved line.
+const (
+	ResolutionCharged    = "charged"
+	ResolutionNotCharged = "not charged"
 )
 
 // Entry is one line of the journal.
@@ -67,9 +73,11 @@ type Entry struct {
 	MobileKey string   `json:"mobile_key"`
 	Points    int64    `json:"points"`
 	TicketIDs []string `json:"ticket_ids,omitempty"`
+	// What is the gift's or coupon's title, or "N points": what people read.
+	What string `json:"what,omitempty"`
 	// Message is the server's message or a short, safe reason, for Failed and Unknown.
 	Message string `json:"message,omitempty"`
-	What       string `json:"what,omitempty"`
+	// Resolution is ResolutionCharged or ResolutionNotCharged, on a Resolved line.
 	Resolution string `json:"resolution,omitempty"`
 }
 
@@ -104,6 +112,17 @@ type Journal struct {
 	// written (written false) and just after it is written and synced (written
 	// true): the kill tests stop or tear the process there.
 	onWrite func(e Entry, line []byte, written bool)
+	// pinned, when set (tests that swap f for /dev/full), keeps f as it is.
+	pinned bool
+}
+
+// Options are OpenWith's choices; the zero value is Open's.
+type Options struct {
+	// Salt keeps the salt of the member keys; nil is the OS credential store with
+	// a file outside the journal's folder where there is none.
+	Salt SaltStore
+	// Now is the clock (rotation, order ids, line times); nil is time.Now.
+	Now func() time.Time
 }
 
 // DefaultDir is the journal's folder: ocard-desk in the user's config folder
@@ -116,48 +135,57 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "ocard-desk"), nil
 }
 
-// Open opens (creating when needed) the journal in dir, with its salt. It reads
-// the journal once and returns what a start must show: unreadable lines and
-// redemptions left pending (to be shown as unknown). A torn last line is closed
-// with a newline so the next entry starts on a line of its own.
-func Open(dir string) (*Journal, []Problem, []Entry, error) {
+// Open is OpenWith(dir, Options{}).
+func Open(dir string) (*Journal, []Problem, []Entry, error) { return OpenWith(dir, Options{}) }
+
+// OpenWith opens (creating when needed) the journal in dir. It reads the active
+// file once, moves settled orders older than a few days into the archives, and
+// returns what a start must show: unreadable lines and the unresolved orders
+// (Unresolved). A torn last line is closed with a newline so the next entry
+// starts on a line of its own.
+func OpenWith(dir string, o Options) (*Journal, []Problem, []Entry, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Salt == nil {
+		o.Salt = defaultSalts()
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
 	}
-	salt, err := loadSalt(dir)
+	j := &Journal{dir: dir, now: o.Now}
+	unlock, err := j.lockFile()
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer unlock()
+	if j.salt, err = loadSalt(dir, o.Salt); err != nil {
 		return nil, nil, nil, fmt.Errorf("journal: salt: %w: %w", ErrJournal, err)
 	}
-	path := filepath.Join(dir, FileName)
-	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	if err := j.reopen(); err != nil {
+		return nil, nil, nil, err
 	}
-	if errors.Is(statErr, os.ErrNotExist) {
-		syncDir(dir) // the new file's name must survive a crash too
-	}
-	j := &Journal{dir: dir, salt: salt, now: time.Now, f: f}
-	entries, problems, err := j.Entries(time.Time{}) // before closeTornLine, to report a torn line as such
+	lines, problems, err := readLines(j.Path()) // before closeTornLine, to report a torn line as such
 	if err != nil {
-		f.Close()
+		j.f.Close()
 		return nil, nil, nil, err
 	}
 	if err := j.closeTornLine(); err != nil {
-		f.Close()
+		j.f.Close()
 		return nil, nil, nil, err
 	}
-	var pending []Entry
-	for _, o := range Latest(entries) {
-		if o.State == Pending {
-			pending = append(pending, o)
-		}
+	if lines, err = j.rotate(lines); err != nil {
+		j.f.Close()
+		return nil, nil, nil, err
 	}
-	return j, problems, pending, nil
+	return j, problems, unresolvedOf(entriesOf(lines)), nil
 }
 
 // Path is the journal file's path.
 func (j *Journal) Path() string { return filepath.Join(j.dir, FileName) }
+
+// Dir is the journal's folder (the demo says where its journal is).
+func (j *Journal) Dir() string { return j.dir }
 
 // Close closes the file.
 func (j *Journal) Close() error {
@@ -177,8 +205,9 @@ func (j *Journal) MobileKey(mobile string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// Append writes e as one line (a single write on an O_APPEND file, so lines from
-// several processes do not interleave) and fsyncs it. Its error matches ErrJournal.
+// Append writes e as one line (a single write on an O_APPEND file) and fsyncs
+// it, under the folder's lock so that a rotation in another process cannot
+// replace the file under it. Its error matches ErrJournal.
 func (j *Journal) Append(e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = j.now().UTC()
@@ -190,6 +219,14 @@ func (j *Journal) Append(e Entry) error {
 	line = append(line, '\n')
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	unlock, err := j.lockFile()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := j.reopenIfReplaced(); err != nil {
+		return err
+	}
 	if !j.endsWithNewline() {
 		// A write cut short (a full disk), here or in another process, left part of
 		// a line: this one starts on a line of its own rather than being glued to it.
@@ -210,25 +247,98 @@ func (j *Journal) Append(e Entry) error {
 	return nil
 }
 
-// Entries reads the whole journal and returns the entries at or after since (all
-// of them for the zero time), skipping and reporting unreadable lines.
+// lockFile takes the folder's journal lock: appends, reads and rotation hold it,
+// so no append goes to a file a rotation is replacing.
+func (j *Journal) lockFile() (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(j.dir, fileLockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	release, err := filelock.Lock(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	return func() { release(); f.Close() }, nil
+}
+
+// reopen opens the active file (creating it), replacing j.f.
+func (j *Journal) reopen() error {
+	path := j.Path()
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		syncDir(j.dir) // the new file's name must survive a crash too
+	}
+	if j.f != nil {
+		j.f.Close()
+	}
+	j.f = f
+	return nil
+}
+
+// reopenIfReplaced reopens the active file when a rotation (in any process)
+// renamed a new one over the one j.f holds. Called with the journal lock held.
+func (j *Journal) reopenIfReplaced() error {
+	if j.pinned {
+		return nil
+	}
+	held, err1 := j.f.Stat()
+	now, err2 := os.Stat(j.Path())
+	if err1 == nil && err2 == nil && os.SameFile(held, now) {
+		return nil
+	}
+	return j.reopen()
+}
+
+// Entries returns the entries at or after since (all of them for the zero time),
+// skipping and reporting unreadable lines. It reads the archives too when since
+// is older than what the active file is sure to hold.
 func (j *Journal) Entries(since time.Time) ([]Entry, []Problem, error) {
-	entries, problems, err := ReadFile(j.Path())
-	if err != nil || since.IsZero() {
-		return entries, problems, err
-	}
-	kept := entries[:0]
-	for _, e := range entries {
-		if !e.Time.Before(since) {
-			kept = append(kept, e)
+	if !since.IsZero() && !since.Before(j.now().Add(-archiveAfter)) {
+		// Nothing that recent has been archived: the active file alone.
+		unlock, err := j.lockFile()
+		if err != nil {
+			return nil, nil, err
 		}
+		defer unlock()
+		lines, problems, err := readLines(j.Path())
+		var kept []Entry
+		for _, e := range entriesOf(lines) {
+			if !e.Time.Before(since) {
+				kept = append(kept, e)
+			}
+		}
+		return kept, problems, err
 	}
-	return kept, problems, nil
+	return ReadDir(j.dir, since)
 }
 
 // ReadFile reads a journal file. Unreadable lines are skipped and reported, never
 // fatal; only a file that cannot be opened or read is an error.
 func ReadFile(path string) ([]Entry, []Problem, error) {
+	lines, problems, err := readLines(path)
+	return entriesOf(lines), problems, err
+}
+
+// line is one readable journal line with its bytes (rotation copies them as they are).
+type line struct {
+	e   Entry
+	raw []byte // without the newline
+}
+
+func entriesOf(lines []line) []Entry {
+	out := make([]Entry, len(lines))
+	for i, l := range lines {
+		out[i] = l.e
+	}
+	return out
+}
+
+func readLines(path string) ([]line, []Problem, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("journal: %w", err)
@@ -237,20 +347,20 @@ func ReadFile(path string) ([]Entry, []Problem, error) {
 	return read(f)
 }
 
-func read(r io.Reader) ([]Entry, []Problem, error) {
+func read(r io.Reader) ([]line, []Problem, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	var entries []Entry
+	var lines []line
 	var problems []Problem
 	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && err == io.EOF {
-			return entries, problems, nil
+		raw, err := br.ReadBytes('\n')
+		if len(raw) == 0 && err == io.EOF {
+			return lines, problems, nil
 		}
 		if err != nil && err != io.EOF {
-			return entries, problems, fmt.Errorf("journal: reading line %d: %w", n, err)
+			return lines, problems, fmt.Errorf("journal: reading line %d: %w", n, err)
 		}
 		torn := err == io.EOF // no newline: the last write did not finish
-		text := bytes.TrimSpace(line)
+		text := bytes.TrimSpace(raw)
 		if len(text) == 0 {
 			continue
 		}
@@ -263,15 +373,17 @@ func read(r io.Reader) ([]Entry, []Problem, error) {
 		case e.OrderID == "" || !validState(e.State):
 			problems = append(problems, Problem{Line: n, Torn: torn, Reason: "no order id or an unknown state"})
 		default:
-			entries = append(entries, e)
+			lines = append(lines, line{e: e, raw: text})
 		}
 		if torn {
-			return entries, problems, nil
+			return lines, problems, nil
 		}
 	}
 }
 
-func validState(s State) bool { return s == Pending || s == Done || s == Failed || s == Unknown }
+func validState(s State) bool {
+	return s == Pending || s == Done || s == Failed || s == Unknown || s == Resolved
+}
 
 // shortReason keeps a JSON error's text short and free of the line's content.
 func shortReason(err error) string {
@@ -280,113 +392,4 @@ func shortReason(err error) string {
 		return fmt.Sprintf("not JSON (at byte %d)", se.Offset)
 	}
 	return "not a journal entry"
-}
-
-// Latest returns the last entry of every order, in order of first appearance,
-// with Pending ones (no outcome recorded) left Pending for the caller to show as
-// Unknown: another process may still be waiting for that answer.
-func Latest(entries []Entry) []Entry {
-	idx := map[string]int{}
-	var out []Entry
-	for _, e := range entries {
-		if i, ok := idx[e.OrderID]; ok {
-			out[i] = e
-			continue
-		}
-		idx[e.OrderID] = len(out)
-		out = append(out, e)
-	}
-	return out
-}
-
-// Shown is how a state is reported: a Pending without outcome reads as Unknown.
-func Shown(s State) State {
-	if s == Pending {
-		return Unknown
-	}
-	return s
-}
-
-// endsWithNewline reports whether the file is empty or ends with a newline
-// (true when that cannot be read: the write will fail on its own then).
-func (j *Journal) endsWithNewline() bool {
-	st, err := j.f.Stat()
-	if err != nil || st.Size() == 0 {
-		return true
-	}
-	last := make([]byte, 1)
-	_, err = j.f.ReadAt(last, st.Size()-1)
-	return err != nil || last[0] == '\n'
-}
-
-// closeTornLine ends a last line that lacks its newline, so the next entry is not
-// glued to a torn fragment (which would then corrupt a good entry too).
-func (j *Journal) closeTornLine() error {
-	if j.endsWithNewline() {
-		return nil
-	}
-	if _, err := j.f.Write([]byte("\n")); err != nil {
-		return fmt.Errorf("journal: %w: %w", ErrJournal, err)
-	}
-	return j.f.Sync()
-}
-
-// errNoSalt: the salt file is missing, or empty.
-var errNoSalt = errors.New("no salt yet")
-
-// loadSalt reads the folder's salt, or makes one (32 random bytes, hex, 0600) on
-// first use. It is made whole before it gets its name (a temporary file, fsynced,
-// renamed), under the folder's lock, so that a kill or a power cut cannot leave
-// a salt cut short and two first starts (window and command line) agree on one.
-// An empty salt file, which the older in-place write left when cut short, counts
-// as none: no key can have been made with it.
-func loadSalt(dir string) ([]byte, error) {
-	path := filepath.Join(dir, saltName)
-	if salt, err := readSalt(path); !errors.Is(err, errNoSalt) {
-		return salt, err
-	}
-	lf, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer lf.Close()
-	unlock, err := filelock.Lock(lf)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if salt, err := readSalt(path); !errors.Is(err, errNoSalt) {
-		return salt, err // another process made it while this one waited
-	}
-	salt := make([]byte, 32)
-	rand.Read(salt)
-	if err := writeFileSync(path, []byte(hex.EncodeToString(salt)+"\n")); err != nil {
-		return nil, err
-	}
-	return salt, nil
-}
-
-func readSalt(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	text := strings.TrimSpace(string(b))
-	switch {
-	case errors.Is(err, os.ErrNotExist), err == nil && text == "":
-		return nil, errNoSalt
-	case err != nil:
-		return nil, err
-	}
-	salt, err := hex.DecodeString(text)
-	if err != nil || len(salt) < 16 {
-		return nil, errors.New("salt file is damaged; move it away only if the journal's member keys may change")
-	}
-	return salt, nil
-}
-
-// syncDir fsyncs a folder so a new file's name survives a crash. It is best
-// effort: some systems (Windows) cannot open a folder for syncing.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }

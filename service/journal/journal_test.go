@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,8 +33,9 @@ func openTest(t *testing.T, dir string) *Journal {
 	return j
 }
 
-func pointsReq(orderID string, points int64) service.RedeemRequest {
-	return service.RedeemRequest{ShopID: "000030", OrderID: orderID, Mobile: testMobile, Points: points}
+func pointsReq(orderID string, points int64) Order {
+	return Order{RedeemRequest: service.RedeemRequest{ShopID: "000030", OrderID: orderID, Mobile: testMobile, Points: points},
+		What: fmt.Sprintf("%d points", points)}
 }
 
 // countingSender answers every send with err and counts them.
@@ -53,7 +55,7 @@ func TestJournalFilesArePrivateAndHoldNoNumber(t *testing.T) {
 	if _, err := NewRedeemer(j, &countingSender{}).Redeem(context.Background(), pointsReq("", 10)); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{FileName, saltName, sequenceName} {
+	for _, name := range []string{FileName} {
 		st, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -74,35 +76,32 @@ func TestJournalFilesArePrivateAndHoldNoNumber(t *testing.T) {
 	if e.Mobile != "0903***908" || e.MobileKey != j.MobileKey("+886 903 515 908") || len(e.MobileKey) != 64 {
 		t.Errorf("mobile %q key %q", e.Mobile, e.MobileKey)
 	}
-	if e.OrderID != "000030261204"+e.OrderID[12:16]+"00001" {
+	if len(e.OrderID) != 28 || !strings.HasPrefix(e.OrderID, "000030261204") {
 		t.Errorf("order id %q", e.OrderID)
 	}
 }
 
-func TestOrderIDsAreUniqueAndPersisted(t *testing.T) {
+// TestOrderIDsAreRandomDigits: shop + yyMMdd + 16 random digits, all distinct;
+// nothing is written to hand one out.
+func TestOrderIDsAreRandomDigits(t *testing.T) {
 	dir := t.TempDir()
 	j := openTest(t, dir)
-	a, _ := j.NextOrderID("000030")
-	b, _ := j.NextOrderID("000030")
-	j.Close()
-	j2 := openTest(t, dir)
-	c, err := j2.NextOrderID("000030")
-	if err != nil {
-		t.Fatal(err)
+	seen := map[string]bool{}
+	for range 1000 {
+		id, err := j.NextOrderID("000030")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, ok := strings.CutPrefix(id, "000030261204")
+		if !ok || len(rest) != 16 || strings.Trim(rest, "0123456789") != "" || seen[id] {
+			t.Fatalf("order id %q", id)
+		}
+		seen[id] = true
 	}
-	if a == b || b == c || a[:16] != c[:16] || !strings.HasSuffix(c, "00003") {
-		t.Errorf("ids %s %s %s", a, b, c)
+	if names, _ := filepath.Glob(filepath.Join(dir, "*sequence*")); len(names) > 0 {
+		t.Errorf("an order id wrote %v", names)
 	}
-	// A lost counter file: ids already journaled today are not handed out again.
-	if err := j2.Append(Entry{OrderID: c[:16] + "00007", State: Done, ShopID: "000030"}); err != nil {
-		t.Fatal(err)
-	}
-	seq, _ := os.ReadFile(filepath.Join(dir, sequenceName))
-	os.WriteFile(filepath.Join(dir, sequenceName), []byte(strings.Replace(string(seq), `"next":4`, `"next":1`, 1)), 0o600)
-	if d, _ := j2.NextOrderID("000030"); d != c[:16]+"00008" {
-		t.Errorf("after a lost counter: %s", d)
-	}
-	if _, err := j2.NextOrderID(" "); err == nil {
+	if _, err := j.NextOrderID(" "); err == nil {
 		t.Error("empty shop accepted")
 	}
 }
@@ -144,6 +143,7 @@ func TestFullDiskStopsTheRedeemBeforeSending(t *testing.T) {
 	j := openTest(t, t.TempDir())
 	j.f.Close()
 	j.f = full // every write now fails with ENOSPC, as on a full disk
+	j.pinned = true
 	s := &countingSender{}
 	_, err = NewRedeemer(j, s).Redeem(context.Background(), pointsReq("000030261204000100001", 5))
 	if !errors.Is(err, ErrJournal) {
@@ -307,7 +307,7 @@ func TestTwoProcessesDoNotSendOneOrderTwice(t *testing.T) {
 // file with other content still stops the start (keys already made would change).
 func TestSaltCutShortIsNotFatal(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, saltName), nil, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, legacySaltName), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	j := openTest(t, dir)
@@ -339,7 +339,7 @@ func TestSaltCutShortIsNotFatal(t *testing.T) {
 	}
 
 	dir = t.TempDir()
-	os.WriteFile(filepath.Join(dir, saltName), []byte("not hex\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, legacySaltName), []byte("not hex\n"), 0o600)
 	if _, _, _, err := Open(dir); !errors.Is(err, ErrJournal) {
 		t.Errorf("a damaged salt: %v, want ErrJournal", err)
 	}

@@ -29,9 +29,9 @@ const (
 // killReq is the redemption the kill tests make for an order id: the parent
 // rebuilds it from the id alone for the cashier's retry, and the tenant checks
 // every POST against it (a reused id would show as another body).
-func killReq(orderID string) service.RedeemRequest {
+func killReq(orderID string) Order {
 	n, _ := strconv.Atoi(orderID[max(0, len(orderID)-5):])
-	return service.RedeemRequest{ShopID: "000030", OrderID: orderID, Mobile: testMobile, Points: int64(1 + n%97)}
+	return Order{RedeemRequest: service.RedeemRequest{ShopID: "000030", OrderID: orderID, Mobile: testMobile, Points: int64(1 + n%97)}}
 }
 
 // TestKillChild is the child side of TestKillJournalAtEveryStep: a desk that
@@ -164,7 +164,7 @@ func (k *killTenant) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(b, &in)
 	want, _ := killReq(in.OrderID).Body()
-	if len(in.OrderID) != 21 || !bytes.Equal(b, want) || r.Header.Get("Authorization") != "Bearer T1" {
+	if len(in.OrderID) != 28 || !bytes.Equal(b, want) || r.Header.Get("Authorization") != "Bearer T1" {
 		// The body holds the full number: only the order id is logged.
 		k.t.Errorf("tenant: POST for order %q is not the request made for it", in.OrderID)
 		w.WriteHeader(http.StatusBadRequest)

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/journal"
@@ -16,9 +17,14 @@ import (
 // RedeemOn reports whether this desk may redeem points and coupons.
 func (s *Session) RedeemOn() bool { return s.Demo || s.Resolved.Settings.RedeemEnabled }
 
+// DemoJournalName is the demo's journal folder inside the desk's journal folder:
+// a folder of its own, so that invented redemptions never mix with a desk's real
+// ones, kept across runs so that a demo redemption left unresolved is still there
+// (and on `OCARD_JOURNAL_DIR=… ocard-desk journal`) after a restart.
+const DemoJournalName = "demo-journal"
+
 // openJournal opens the redemption journal when redeeming is on: the user's
-// (OCARD_JOURNAL_DIR or the config folder), or for the demo a folder of its own that
-// Close removes, so that invented redemptions never mix with a desk's real ones.
+// (OCARD_JOURNAL_DIR or the config folder), or for the demo its own (DemoJournalName).
 // A journal that cannot be opened turns redeeming off, with the reason in
 // RedeemProblem: nothing may be sent that is not journaled first.
 func (s *Session) openJournal(getenv func(string) string) {
@@ -31,6 +37,7 @@ func (s *Session) openJournal(getenv func(string) string) {
 			return
 		}
 		s.Journal = s.demoJournal // --demo: the session's journal is the demo's
+		s.PendingAtStart = s.demoUnresolved
 		return
 	}
 	dir := getenv("OCARD_JOURNAL_DIR")
@@ -51,8 +58,8 @@ func (s *Session) openJournal(getenv func(string) string) {
 		return
 	}
 	for _, e := range s.PendingAtStart {
-		s.Logger.Warn("redemption with no recorded outcome: unknown, check the balance",
-			"order_id", e.OrderID, "mobile", e.Mobile, "points", e.Points)
+		s.Logger.Warn("unresolved redemption: unknown, check the balance",
+			"order_id", e.OrderID, "mobile", e.Mobile, "points", e.Points, "what", e.What)
 	}
 }
 
@@ -86,8 +93,7 @@ func (s *Session) RedeemerFor(client *service.Client, c settings.Settings) *jour
 }
 
 // DemoRedeemer is the redeemer for a client of the built-in demo server and the
-// journal it writes: the demo's own, in a folder of its own that Close removes, never
-// the desk's (a desk may start the demo from its welcome screen while its real
+// journal it writes: the demo's own (DemoJournalDir), never the desk's (a desk may start the demo from its welcome screen while its real
 // journal is open).
 func (s *Session) DemoRedeemer(client *service.Client) (*journal.Redeemer, *journal.Journal) {
 	s.mu.Lock()
@@ -101,22 +107,42 @@ func (s *Session) DemoRedeemer(client *service.Client) (*journal.Redeemer, *jour
 	return journal.NewRedeemer(s.demoJournal, client), s.demoJournal
 }
 
-// openDemoJournal opens the demo's journal, once, in a folder of its own.
+// openDemoJournal opens the demo's journal, once: DemoJournalName in the desk's
+// journal folder (OCARD_JOURNAL_DIR or the config folder), kept after exit.
 func (s *Session) openDemoJournal() error {
 	if s.demoJournal != nil {
 		return nil
 	}
-	dir, err := os.MkdirTemp("", "ocard-desk-demo-journal-")
+	getenv := s.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	base := getenv("OCARD_JOURNAL_DIR")
+	if base == "" {
+		var err error
+		if base, err = journal.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	dir := filepath.Join(base, DemoJournalName)
+	j, problems, unresolved, err := journal.Open(dir)
 	if err != nil {
 		return err
 	}
-	j, _, _, err := journal.Open(dir)
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return err
+	for _, p := range problems {
+		s.Logger.Warn("demo redemption journal: line skipped", "file", j.Path(), "problem", p.String())
 	}
-	s.demoJournal, s.demoJournalDir = j, dir
+	s.Logger.Info("the demo's redemption journal", "dir", dir)
+	s.demoJournal, s.demoJournalDir, s.demoUnresolved = j, dir, unresolved
 	return nil
+}
+
+// DemoJournalDir is the demo's journal folder once the demo has redeemed or can
+// ("" before): the window says where it is.
+func (s *Session) DemoJournalDir() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.demoJournalDir
 }
 
 // RedemptionLog is the desk's journal (nil when it does not redeem).
@@ -126,7 +152,7 @@ func (s *Session) RedemptionLog() *journal.Journal {
 	return s.Journal
 }
 
-// closeJournal closes the journals, and removes the demo's.
+// closeJournal closes the journals; the demo's stays on disk.
 func (s *Session) closeJournal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,7 +162,6 @@ func (s *Session) closeJournal() {
 	s.Journal = nil
 	if s.demoJournal != nil {
 		_ = s.demoJournal.Close()
-		_ = os.RemoveAll(s.demoJournalDir)
-		s.demoJournal, s.demoJournalDir = nil, ""
+		s.demoJournal = nil
 	}
 }

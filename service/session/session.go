@@ -87,16 +87,18 @@ type Session struct {
 	SettingsWarnings []settings.Warning
 
 	// Journal records every redemption before it is sent (nil: this desk does not
-	// redeem); PendingAtStart are redemptions an earlier run sent without recording
-	// their outcome, shown as unknown. RedeemProblem says why redeeming is off when it
+	// redeem); PendingAtStart are the unresolved redemptions found at start (last
+	// state pending or unknown, any day: journal.Journal.Unresolved), oldest first. RedeemProblem says why redeeming is off when it
 	// was asked for but the journal could not be opened.
 	Journal        *journal.Journal
 	PendingAtStart []journal.Entry
 	RedeemProblem  error
 	// demoJournal is the demo's own journal (--demo, or a demo started from the
-	// window), in demoJournalDir, which Close removes.
+	// window), in demoJournalDir, kept after exit; demoUnresolved its unresolved
+	// orders when it was opened.
 	demoJournal    *journal.Journal
 	demoJournalDir string
+	demoUnresolved []journal.Entry
 	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
 	mu         sync.Mutex // guards demoServer and window: StartDemo may run off the UI goroutine

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
+	"github.com/ocard-desk/ocard-desk/service/journal"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -152,9 +153,46 @@ func TestDemoStartedFromTheWindowHasItsOwnJournal(t *testing.T) {
 		t.Fatalf("the demo's journal is %v (the desk's is in %s)", j, dir)
 	}
 	demoDir := filepath.Dir(j.Path())
+	if demoDir != filepath.Join(dir, DemoJournalName) || s.DemoJournalDir() != demoDir || j.Dir() != demoDir {
+		t.Errorf("the demo's journal is in %s (DemoJournalDir %q), want %s", demoDir, s.DemoJournalDir(), filepath.Join(dir, DemoJournalName))
+	}
 	s.Close()
-	if _, err := os.Stat(demoDir); !os.IsNotExist(err) {
-		t.Errorf("the demo's journal folder is left behind: %v", err)
+	if _, err := os.Stat(j.Path()); err != nil {
+		t.Errorf("the demo's journal is gone after exit: %v", err)
+	}
+}
+
+// Issue 21 point 9: the demo's journal outlives the demo, so a demo redemption
+// left unknown is still unresolved at the next --demo start (PendingAtStart).
+func TestDemoJournalIsKeptAcrossRuns(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "OCARD_JOURNAL_DIR" {
+			return dir
+		}
+		return ""
+	}
+	open := func() *Session {
+		s, err := Open(Inputs{Demo: true, IdleClear: -1, Getenv: getenv, Prefs: &settings.MemoryKV{},
+			Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	if s.Journal == nil || s.DemoJournalDir() != filepath.Join(dir, DemoJournalName) {
+		t.Fatalf("demo journal %v in %q", s.Journal, s.DemoJournalDir())
+	}
+	if err := s.Journal.Append(journal.Entry{OrderID: "000030261204123", State: journal.Unknown, ShopID: "000030",
+		Mobile: "0900***005", Points: 10, What: "10 points"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open()
+	defer s.Close()
+	if len(s.PendingAtStart) != 1 || s.PendingAtStart[0].OrderID != "000030261204123" {
+		t.Errorf("PendingAtStart after a restart: %+v", s.PendingAtStart)
 	}
 }
 

@@ -6,6 +6,7 @@
 package filelock
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -21,4 +22,19 @@ func Lock(f *os.File) (unlock func(), err error) {
 		return nil, err
 	}
 	return func() { _ = windows.UnlockFileEx(h, 0, 1, 0, ol) }, nil
+}
+
+// TryLock takes the lock if it is free (LOCKFILE_FAIL_IMMEDIATELY) and reports
+// whether it did; it never waits, so a caller can poll it and honour its context.
+func TryLock(f *os.File) (unlock func(), ok bool, err error) {
+	h := windows.Handle(f.Fd())
+	ol := new(windows.Overlapped)
+	err = windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
+	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) || errors.Is(err, windows.ERROR_IO_PENDING) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return func() { _ = windows.UnlockFileEx(h, 0, 1, 0, ol) }, true, nil
 }
