@@ -52,7 +52,7 @@ type desk struct {
 	// its panel stays until the answer. sends counts redemptions and settlements still
 	// being written, which the desk waits for before it exits (exit.go).
 	sending *redemption
-	sends   sync.WaitGroup
+	sends   sendGroup
 	// closeAfterSend, when set, closes the window once the redemption on its way has
 	// been answered: the cashier asked to close meanwhile.
 	closeAfterSend func()

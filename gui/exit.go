@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +13,20 @@ import (
 // exitWait, before it goes: with the window still up when the cashier closes it, and
 // after the window has gone when the process is told to stop (SIGINT/SIGTERM, on which
 // Fyne quits at once, with no way to hold it).
+
+// sendGroup counts the redemptions and settlements on their way (a WaitGroup that can
+// also say whether it is idle without waiting).
+type sendGroup struct {
+	wg sync.WaitGroup
+	n  atomic.Int32
+}
+
+func (g *sendGroup) Add(n int) { g.n.Add(int32(n)); g.wg.Add(n) }
+func (g *sendGroup) Done()     { g.n.Add(-1); g.wg.Done() }
+func (g *sendGroup) Wait()     { g.wg.Wait() }
+
+// idle reports whether nothing is on its way.
+func (g *sendGroup) idle() bool { return g.n.Load() == 0 }
 
 // exitWait is how long an exit waits for a redemption's answer: the client's request
 // timeout with its one resend after a refreshed token, and the journal's fsync.
@@ -32,16 +48,14 @@ func (w Window) ShowAndRun() {
 // waitForSends waits until no redemption or settlement is on its way, at most limit,
 // and says in the log what it waited for.
 func (d *desk) waitForSends(limit time.Duration) bool {
+	if d.sends.idle() {
+		return true
+	}
 	done := make(chan struct{})
 	go func() {
 		d.sends.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-		return true
-	default:
-	}
 	d.log.Warn("exiting while a redemption is on its way: waiting for its answer", "at_most", limit.String())
 	select {
 	case <-done:
