@@ -315,9 +315,17 @@ func (d *desk) onEscape() {
 }
 
 // setState replaces the model and redraws everything that depends on it.
-func (d *desk) setState(m deskModel) {
+func (d *desk) setState(m deskModel) { d.setStateThen(m, nil) }
+
+// setStateThen is setState with then run after the redraw and before the state is
+// logged and observed: what the logged state promises (say, where the focus is) holds
+// by the time anyone reads the log line.
+func (d *desk) setStateThen(m deskModel, then func()) {
 	d.model = m
 	d.refreshAll()
+	if then != nil {
+		then()
+	}
 	attrs := []any{"state", m.state.String()}
 	if m.mobile != "" {
 		attrs = append(attrs, "mobile", service.MaskMobile(m.mobile))

@@ -95,12 +95,13 @@ func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
 			} else {
 				m.rewards.data, m.rewards.err = &r, nil
 			}
-			d.setState(m)
-			// Points to redeem can be typed at once (a scan typed there is still looked up).
-			if v := d.ui.panels.rewards; err == nil && m.rewards.open && v != nil && v.pointsRow.Visible() &&
-				d.win.Canvas().Focused() == d.ui.entry {
-				d.win.Canvas().Focus(v.points)
-			}
+			d.setStateThen(m, func() {
+				// Points to redeem can be typed at once (a scan typed there is still looked up).
+				if v := d.ui.panels.rewards; err == nil && m.rewards.open && v != nil && v.pointsRow.Visible() &&
+					d.win.Canvas().Focused() == d.ui.entry {
+					d.win.Canvas().Focus(v.points)
+				}
+			})
 		})
 	}()
 }
