@@ -143,20 +143,24 @@ func CrashFiles(dir string) []string {
 }
 
 // Recover, deferred at the top of a goroutine of the app (and of main), logs a panic
-// with its stack to log, marks run crashed, waits for the log file to have it, and
-// panics again: the process still ends as it would have, with the runtime's trace
-// on stderr and in the crash file.
+// with its stack (see LogPanic) and panics again: the process still ends as it would
+// have, with the runtime's trace on stderr and in the crash file.
 func Recover(log *slog.Logger, file *File, run *Run) {
-	v := recover()
-	if v == nil {
-		return
+	if v := recover(); v != nil {
+		LogPanic(v, log, file, run)
+		panic(v)
 	}
+}
+
+// LogPanic is what Recover does with a recovered value v: it marks run crashed (its
+// marker stays for the next start), logs v with the stack, and waits for the log file
+// to have the record. The caller panics again.
+func LogPanic(v any, log *slog.Logger, file *File, run *Run) {
 	run.MarkCrashed()
 	if log != nil {
 		log.Error("panic: the desk is closing", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	}
 	file.Flush(2 * time.Second)
-	panic(v)
 }
 
 // Go runs f on a new goroutine that logs a panic before the process ends (Recover).

@@ -86,6 +86,10 @@ func Open(o Options) *File {
 	return f
 }
 
+// At names the log file at path without opening it: for commands that read the
+// window's log (diagnose), never write it.
+func At(path string) *File { return &File{path: path} }
+
 func probe(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
