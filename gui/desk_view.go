@@ -93,7 +93,7 @@ func (d *desk) onStartDemo() {
 	if backend == nil {
 		return
 	}
-	go func() {
+	d.spawn(func() {
 		session, err := backend.StartDemo() // opens a socket and the demo's journal
 		d.onUI(func() {
 			if err != nil {
@@ -104,7 +104,8 @@ func (d *desk) onStartDemo() {
 				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}},
 				redeemer: session.Redeemer, log: session.Log})
 		})
-	}()
+	})
+
 }
 
 // fitAvatar returns img scaled down to side pixels, reusing the last copy when img is
