@@ -45,6 +45,9 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError.Hide()
 	u.notice = widget.NewLabel(d.notice) // kept when Settings rebuilds the window
 	u.notice.Importance = d.noticeImportance
+	// Wrapped: a notice may name a long path (an unclean exit's crash file), which
+	// unwrapped would widen the window past the screen.
+	u.notice.Wrapping = fyne.TextWrapWord
 	showIf(u.notice, d.notice != "")
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 

@@ -134,6 +134,14 @@ func TestUncleanExitIsToldAtStart(t *testing.T) {
 			if !strings.Contains(notice.Text, tr("desk.pending_at_start", map[string]any{"N": 1})) {
 				t.Errorf("the other start notice is gone: %q", notice.Text)
 			}
+			// A long path must not widen the window (checked to fail without the
+			// notice's wrapping: the content's minimum grew to 5117 px).
+			long := sampleSupport()
+			long.Unclean = &logfile.Unclean{Ended: ended, Details: "/" + strings.Repeat("VeryLongFolderName", 30) + "/crash.txt"}
+			wide := newHarness(t, l, Options{Support: long})
+			if w := wide.d.win.Content().MinSize().Width; w > goldenWindowSize.Width {
+				t.Errorf("the notice widens the window to %v", w)
+			}
 		})
 	}
 	h := newHarness(t, LangEnglish, Options{Support: sampleSupport()})
