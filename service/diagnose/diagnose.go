@@ -122,7 +122,8 @@ func text(r Report, sc *Scrubber) string {
 	line("Demo", fmt.Sprint(s.Demo))
 	b.WriteString("\nSettings (value [where it came from]):\n")
 	WriteSettings(&b, s)
-	line("\nToken", tokenState(s, sc, now()))
+	b.WriteByte('\n')
+	line("Token", tokenState(s, sc, now()))
 	unresolved := r.Unresolved
 	if unresolved == nil {
 		unresolved = JournalUnresolved(joinPath(s.JournalFolder(), journal.FileName))
@@ -138,6 +139,10 @@ func text(r Report, sc *Scrubber) string {
 		return b.String()
 	}
 	lines := logfile.Tail(r.LogPath, LogLines)
+	if len(lines) == 0 {
+		fmt.Fprintf(&b, "\nNothing logged yet (%s).\n", r.LogPath)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "\nThe last %d log lines (%s):\n", len(lines), r.LogPath)
 	for _, l := range lines {
 		b.WriteString(l)
