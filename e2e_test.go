@@ -278,7 +278,10 @@ func (e *e2e) rememberWindowSize(width, height int) {
 func (e *e2e) startApp(args ...string) *runningApp {
 	e.t.Helper()
 	cmd := exec.Command(e.bin, args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+e.display, "LANG=C.UTF-8", "LANGUAGE=", "XDG_CONFIG_HOME="+e.config)
+	// The app's log folder too (XDG_STATE_HOME): not the developer's, and no run marker
+	// left by an earlier test's kill puts a notice into this test's screenshots.
+	cmd.Env = append(os.Environ(), "DISPLAY="+e.display, "LANG=C.UTF-8", "LANGUAGE=", "XDG_CONFIG_HOME="+e.config,
+		"XDG_STATE_HOME="+filepath.Join(e.config, "state"))
 	cmd.Env = append(cmd.Env, e.env...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {

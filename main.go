@@ -8,6 +8,7 @@
 //	ocard-desk redeem ... MOBILE          redeem points or coupons (off unless enabled)
 //	ocard-desk journal [--since DATE]     the redemptions made at this desk
 //	ocard-desk check [flags]              the window's settings, where each came from, and a test
+//	ocard-desk diagnose [--out FILE.zip]  a zip for support: diagnostics, check, settings, logs
 //	ocard-desk --version
 package main
 
@@ -45,6 +46,8 @@ func main() {
 			os.Exit(cli.Journal(os.Args[2:], os.Stdout, os.Stderr))
 		case "check":
 			os.Exit(cli.Check(ctx, os.Args[2:], os.Stdout, os.Stderr))
+		case "diagnose":
+			os.Exit(cli.Diagnose(ctx, os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	// The desk's settings file (written atomically; Fyne's preferences.json is read once,
@@ -56,6 +59,9 @@ func main() {
 		os.Exit(code)
 	}
 	defer session.Close()
+	// Runs first: a panic in a Fyne callback (main's goroutine) is logged before
+	// Close, and keeps the run marked as crashed.
+	defer session.Recover()
 
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())

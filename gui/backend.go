@@ -131,7 +131,7 @@ func optionsFor(s *session.Session) Options {
 		Shops: s.Resolved.Settings.Shops, Backend: sessionBackend{s}, Settings: s.Resolved,
 		SecretStoreKind: s.Secrets.Kind(), SecretStoreLocation: s.Secrets.Location(),
 		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf,
-		SettingsWarnings: s.SettingsWarnings,
+		SettingsWarnings: s.SettingsWarnings, Support: supportFor(s),
 	}
 	if r := s.Redeemer(s.Client); r != nil {
 		opts.Redeemer = r

@@ -76,6 +76,9 @@ type Options struct {
 	// SettingsWarnings say the saved settings were restored from their backup, or lost:
 	// told on the first screen, not only inside Settings.
 	SettingsWarnings []settings.Warning
+	// Support is where the desk keeps its files, how its last run ended, and its
+	// diagnostics (About, support.go).
+	Support Support
 }
 
 // Window size the layout is designed for; it must also fit at minimum size.
@@ -96,6 +99,7 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	d := buildDesk(a, optionsFor(s))
+	crashTest(d) // a no-op unless built with the ocard_crashtest tag
 	// Stopping also gives up the claim on the desk's window at once: a copy started
 	// while this one quits opens its own window instead of asking this one.
 	stop := func() {
@@ -125,6 +129,7 @@ func buildDesk(a fyne.App, opts Options) *desk {
 	w.Resize(defaultWindowSize)
 	d.router.install(w.Canvas())
 	d.start()
+	d.tellUncleanExit() // after start's notices, which it adds to
 	return d
 }
 

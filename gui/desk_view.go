@@ -45,6 +45,9 @@ func (d *desk) buildUI() fyne.CanvasObject {
 	u.inlineError.Hide()
 	u.notice = widget.NewLabel(d.notice) // kept when Settings rebuilds the window
 	u.notice.Importance = d.noticeImportance
+	// Wrapped: a notice may name a long path (an unclean exit's crash file), which
+	// unwrapped would widen the window past the screen.
+	u.notice.Wrapping = fyne.TextWrapWord
 	showIf(u.notice, d.notice != "")
 	inputRow := container.NewBorder(nil, nil, nil, search, u.entry)
 
@@ -93,7 +96,7 @@ func (d *desk) onStartDemo() {
 	if backend == nil {
 		return
 	}
-	go func() {
+	d.spawn(func() {
 		session, err := backend.StartDemo() // opens a socket and the demo's journal
 		d.onUI(func() {
 			if err != nil {
@@ -104,7 +107,8 @@ func (d *desk) onStartDemo() {
 				demoNumbers: session.Numbers, shops: []settings.Shop{{ID: session.ShopID}},
 				redeemer: session.Redeemer, log: session.Log})
 		})
-	}()
+	})
+
 }
 
 // fitAvatar returns img scaled down to side pixels, reusing the last copy when img is

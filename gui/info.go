@@ -1,12 +1,15 @@
 package gui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/diagnose"
 )
 
 // infoPanel is the About or connection panel: a title, a text and Close, on a modal
@@ -17,14 +20,74 @@ type infoPanel struct {
 	popup *widget.PopUp // nil when closed
 }
 
-// onAbout shows the version, commit and build date stamped at build time, and the
-// font's licence.
+// onAbout shows the version, commit and build date stamped at build time, the OS
+// and screen, where this desk keeps its settings, journal and log (each copyable),
+// Copy diagnostics, and the font's licence.
 func (d *desk) onAbout() {
 	d.touch()
+	sup := d.opts.Support
 	text := widget.NewLabel(tr("about.text", map[string]any{
 		"Version": service.Version, "Commit": service.Commit, "Date": service.BuildDate}))
 	text.Wrapping = fyne.TextWrapWord
-	d.ui.info.show(tr("about.title"), container.New(&sizedLayout{width: 460}, text))
+	system := widget.NewLabel(d.systemText())
+	system.Wrapping = fyne.TextWrapWord
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	rows := container.NewVBox(text, system)
+	for _, p := range []struct{ key, path string }{
+		{"about.settings_file", sup.SettingsFile}, {"about.journal_folder", sup.JournalFolder}, {"about.log_folder", sup.LogFolder},
+	} {
+		rows.Add(d.pathRow(tr(p.key), p.path, status))
+	}
+	copyDiagnostics := newDeskButton(tr("about.copy_diagnostics"), theme.ContentCopyIcon(), nil, d.router)
+	copyDiagnostics.OnTapped = func() { d.onCopyDiagnostics(status) }
+	if sup.Diagnostics == nil {
+		copyDiagnostics.Disable()
+	}
+	rows.Add(container.NewHBox(copyDiagnostics))
+	rows.Add(status)
+	d.ui.info.show(tr("about.title"), container.New(&sizedLayout{width: 560}, rows))
+}
+
+// pathRow is a folder or file About names, with a button that copies it: IT asks a
+// cashier for it on the phone, and paths are long.
+func (d *desk) pathRow(label, path string, status *widget.Label) fyne.CanvasObject {
+	shown := path
+	if shown == "" {
+		shown = tr("about.none")
+	}
+	l := widget.NewLabel(label + "\n" + shown)
+	l.Wrapping = fyne.TextWrapBreak
+	copyPath := newDeskButton(tr("about.copy"), theme.ContentCopyIcon(), func() {
+		d.touch()
+		fyne.CurrentApp().Clipboard().SetContent(path)
+		status.SetText(tr("about.copied", map[string]any{"What": label}))
+	}, d.router)
+	if path == "" {
+		copyPath.Disable()
+	}
+	return container.NewBorder(nil, nil, nil, container.NewCenter(copyPath), l)
+}
+
+// onCopyDiagnostics gathers the diagnostics off the UI goroutine (the keyring, the log
+// files) and puts them on the clipboard.
+func (d *desk) onCopyDiagnostics(status *widget.Label) {
+	d.touch()
+	build := d.opts.Support.Diagnostics
+	if build == nil {
+		return
+	}
+	w := diagnose.Window{Screen: d.screenText(), LastCheck: d.opts.Support.lastCheck}
+	unresolved := d.opts.Support.Unresolved
+	status.SetText(tr("about.gathering"))
+	d.spawn(func() {
+		text := build(w, unresolved)
+		d.onUI(func() {
+			fyne.CurrentApp().Clipboard().SetContent(text)
+			d.log.Info("diagnostics copied", "lines", strings.Count(text, "\n"))
+			status.SetText(tr("about.copied_diagnostics"))
+		})
+	})
 }
 
 // showSummary shows the connection, without secrets, where there is no settings screen.

@@ -26,11 +26,11 @@ func (d *desk) lookup(mobile string) {
 	d.setState(deskModel{state: stateLoading, mobile: mobile, recent: d.model.recent})
 
 	lookup, shop := d.conn.lookup, d.conn.shopID
-	go func() {
+	d.spawn(func() {
 		defer cancel()
 		member, lookupErr := lookup.LookupMember(ctx, shop, mobile)
 		d.onUI(func() { d.onLookupDone(seq, mobile, member, lookupErr) })
-	}()
+	})
 }
 
 func (d *desk) cancelPending() {

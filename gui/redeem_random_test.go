@@ -48,11 +48,11 @@ type simMember struct {
 type simServer struct {
 	mu      sync.Mutex
 	rng     *rand.Rand
-	points  map[string]int64           // mobile → points now
-	used    map[string]bool            // coupon serial → used
-	charged map[string]journal.Order   // order id → what was charged
-	history []string                   // the faults, for a failure's report
-	items   map[string]map[string]int  // mobile → item → charges since the last reported success
+	points  map[string]int64          // mobile → points now
+	used    map[string]bool           // coupon serial → used
+	charged map[string]journal.Order  // order id → what was charged
+	history []string                  // the faults, for a failure's report
+	items   map[string]map[string]int // mobile → item → charges since the last reported success
 	orders  map[string]service.RedeemRequest
 }
 

@@ -45,11 +45,12 @@ func (f *settingsForm) onTest() {
 	f.status.Importance = widget.MediumImportance
 	f.status.SetText(tr("settings.testing"))
 	backend := f.d.opts.Backend
-	go func() {
+	f.d.spawn(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(max(s.TimeoutSeconds, 1))*time.Second+time.Second)
 		defer cancel()
 		err := backend.TestConnection(ctx, s, secret)
 		f.d.onUI(func() {
+			f.d.recordCheck(err) // for diagnostics, even if the form was closed meanwhile
 			if f.d.settings != f {
 				return // the screen was closed meanwhile
 			}
@@ -61,7 +62,7 @@ func (f *settingsForm) onTest() {
 			f.status.Importance = widget.SuccessImportance
 			f.status.SetText(tr("settings.test_ok"))
 		})
-	}()
+	})
 }
 
 func (f *settingsForm) onSave() {
@@ -71,7 +72,7 @@ func (f *settingsForm) onSave() {
 	}
 	backend := f.d.opts.Backend
 	f.status.SetText(tr("settings.saving"))
-	go func() { // the keyring may be slow (D-Bus, a Keychain prompt)
+	f.d.spawn(func() { // the keyring may be slow (D-Bus, a Keychain prompt)
 		problems := backend.Save(s, secret)
 		var lookup MemberLookup
 		var redeemer Redeemer
@@ -95,7 +96,7 @@ func (f *settingsForm) onSave() {
 			// would go on with settings that are no longer the saved ones.
 			f.d.applySettings(s, secret, connection{lookup: lookup, redeemer: redeemer, log: log, problem: err})
 		})
-	}()
+	})
 }
 
 func (f *settingsForm) onCancel() { f.d.closeSettings() }

@@ -169,6 +169,9 @@ func newSettingsForm(d *desk, r settings.Resolved) *settingsForm {
 		note.Wrapping = fyne.TextWrapWord
 		header.Add(note)
 	}
+	if l := d.logProblemLabel(); l != nil { // said once, here: the window runs on without its log
+		header.Add(l)
+	}
 	for _, warning := range r.Warnings { // e.g. unknown fields in the provisioning file
 		l := widget.NewLabel(warningText(warning))
 		l.Importance = widget.WarningImportance

@@ -60,7 +60,7 @@ func (d *desk) loadAvatar(seq uint64, url string) {
 	d.cancelAvatar = cancel
 	avatars := d.opts.Avatars
 	side := d.pixels(avatarSide) // the canvas is read here, on the UI goroutine
-	go func() {
+	d.spawn(func() {
 		defer cancel()
 		img, err := avatars.Fetch(ctx, url)
 		if err == nil {
@@ -77,5 +77,6 @@ func (d *desk) loadAvatar(seq uint64, url string) {
 			d.model.avatar = img
 			d.showAvatar(img)
 		})
-	}()
+	})
+
 }

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/diagnose"
 	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -22,7 +21,11 @@ import (
 func Check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The window's saved settings, read without starting Fyne and never changed.
 	prefs := readDeskSettings()
-	return check(ctx, args, stdout, stderr, processEnv(), prefs)
+	// Not the window: it must neither bring a running window forward (and end) nor
+	// claim the desk's window while it checks.
+	env := processEnv()
+	env.claimWindow = nil
+	return check(ctx, args, stdout, stderr, env, prefs)
 }
 
 func check(ctx context.Context, args []string, stdout, stderr io.Writer, env deskEnv, prefs settings.KV) int {
@@ -32,6 +35,12 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, env des
 	}
 	defer s.Close()
 	printSettings(stdout, s)
+	return checkConnection(ctx, s, stdout)
+}
+
+// checkConnection is check's test of the connection of s, said on stdout; it returns the
+// exit status.
+func checkConnection(ctx context.Context, s *session.Session, stdout io.Writer) int {
 	r := s.Resolved
 	if s.Demo {
 		fmt.Fprintln(stdout, "\nDemo: nothing to check (the built-in demo server answers).")
@@ -63,41 +72,6 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, env des
 
 // printSettings lists every setting, its value and where it came from.
 func printSettings(w io.Writer, s *session.Session) {
-	r := s.Resolved
-	c := r.Settings
 	fmt.Fprintln(w, "Ocard Desk: the settings the window uses")
-	if r.ProvisionPath != "" {
-		fmt.Fprintf(w, "  provisioning file: %s\n", r.ProvisionPath)
-	}
-	secret := "(not set)"
-	if r.Secret != "" {
-		secret = "set (" + strconv.Itoa(len(r.Secret)) + " characters, not shown)"
-	}
-	shops := make([]string, 0, len(c.Shops))
-	for _, sh := range c.Shops {
-		shops = append(shops, strings.TrimSpace(sh.ID+" "+sh.Name))
-	}
-	value := map[settings.Field]string{
-		settings.FieldBaseURL: c.BaseURL, settings.FieldTokenURL: c.TokenURL, settings.FieldScope: c.Scope,
-		settings.FieldClientID: c.ClientID, settings.FieldClientSecret: secret,
-		settings.FieldShops: strings.Join(shops, ", "), settings.FieldDefaultShop: c.CurrentShop,
-		settings.FieldTimeout: strconv.Itoa(c.TimeoutSeconds) + " s", settings.FieldIdleClear: strconv.Itoa(c.IdleClearSeconds) + " s",
-		settings.FieldLanguage: c.Language, settings.FieldRedeemEnabled: strconv.FormatBool(c.RedeemEnabled),
-		settings.FieldRedeemTicketID: c.RedeemTicketID,
-	}
-	for _, f := range settings.Fields() {
-		v := value[f]
-		if v == "" {
-			v = "(not set)"
-		}
-		from := r.Sources[f].String()
-		if r.Locked[f] {
-			from += ", locked"
-		}
-		fmt.Fprintf(w, "  %-19s %s  [%s]\n", string(f)+":", service.Printable(v), from)
-	}
-	fmt.Fprintf(w, "  %-19s %s (%s)\n", "secret store:", s.Secrets.Kind(), s.Secrets.Location())
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", service.Printable(warn.String()))
-	}
+	diagnose.WriteSettings(w, s)
 }

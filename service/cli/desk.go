@@ -14,6 +14,7 @@ import (
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/instance"
+	"github.com/ocard-desk/ocard-desk/service/logfile"
 	"github.com/ocard-desk/ocard-desk/service/session"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
@@ -25,6 +26,10 @@ type deskEnv struct {
 	openSecrets func() settings.SecretStore
 	// claimWindow makes this process the user's one desk window (nil: not kept).
 	claimWindow func() (*instance.Listener, error)
+	// window marks the window's own start (ParseDesk): only it writes a log file and
+	// marks its run; check and the tests do not. logDir is the user's log folder.
+	window bool
+	logDir string
 }
 
 func processEnv() deskEnv {
@@ -54,7 +59,9 @@ func readDeskSettings() settings.KV {
 // It returns nil and an exit status when the process should end now (--help,
 // --version, a usage error, a demo server that cannot start).
 func ParseDesk(ctx context.Context, args []string, prefs settings.KV, stdout, stderr io.Writer) (*session.Session, int) {
-	return parseDesk(ctx, args, prefs, stdout, stderr, processEnv())
+	env := processEnv()
+	env.window, env.logDir = true, logfile.DefaultDir()
+	return parseDesk(ctx, args, prefs, stdout, stderr, env)
 }
 
 func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stderr io.Writer, env deskEnv) (*session.Session, int) {
@@ -68,6 +75,8 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 	language := fs.String("lang", "", "language: zh-TW or en (default: the system's; env OCARD_LANG)")
 	logJSON := fs.Bool("log-json", false, "write logs to stderr as JSON lines")
 	logDebug := fs.Bool("debug", false, "log at debug level")
+	logFile := fs.String("log-file", "", "the window's log file, JSON lines (env OCARD_LOG_FILE; default: "+
+		logfile.FileName+" in the user's log folder; - for none)")
 	fullScreen := fs.Bool("fullscreen", false, "open the window full screen (kiosk desks)")
 	redeemEnabled := fs.Bool("redeem-enabled", false, "let this desk redeem points and coupons (env OCARD_REDEEM_ENABLED)")
 	version := fs.Bool("version", false, "print the version and exit")
@@ -92,9 +101,15 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		return nil, code
 	}
 	given := givenFlags(fs)
+	var wlog windowLog
+	if env.window { // after the claim: a copy that only hands over leaves no trace
+		logger, wlog = openWindowLog(logFilePath(*logFile, given["log-file"], env), levelOf(*logDebug), logger, env)
+	} else if env.logDir != "" { // diagnose reads the window's log
+		wlog.file = logfile.At(logFilePath(*logFile, given["log-file"], env))
+	}
 	in := session.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Demo: *useDemo, FullScreen: *fullScreen,
 		Getenv: env.getenv, ExeDir: env.exeDir, Prefs: prefs, Secrets: env.openSecrets(),
-		Logger: logger, Window: window}
+		Logger: logger, Window: window, LogFile: wlog.file, Run: wlog.run, Unclean: wlog.unclean}
 	if given["shop-name"] {
 		in.Flags.Settings.Shops = []settings.Shop{{ID: in.Flags.Settings.CurrentShop, Name: *shopName}}
 	}
@@ -122,6 +137,8 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 		if window != nil {
 			window.Close()
 		}
+		wlog.run.End()
+		_ = wlog.file.Close()
 		fmt.Fprintf(stderr, "ocard-desk: %v\n", err)
 		return nil, 1
 	}

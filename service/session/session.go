@@ -19,6 +19,7 @@ import (
 	"github.com/ocard-desk/ocard-desk/service/demo"
 	"github.com/ocard-desk/ocard-desk/service/instance"
 	"github.com/ocard-desk/ocard-desk/service/journal"
+	"github.com/ocard-desk/ocard-desk/service/logfile"
 	"github.com/ocard-desk/ocard-desk/service/settings"
 )
 
@@ -50,6 +51,11 @@ type Inputs struct {
 	// Window, when set, is this process's claim to be the user's one desk window; the
 	// session closes it last.
 	Window *instance.Listener
+	// LogFile is the window's log file, Run its run's marker and Unclean how the run
+	// before it ended (nil: cleanly); Close ends the run and closes the file last.
+	LogFile *logfile.File
+	Run     *logfile.Run
+	Unclean *logfile.Unclean
 }
 
 // Session is a desk's connection and everything the window needs to show and change it.
@@ -101,6 +107,11 @@ type Session struct {
 	demoUnresolved []journal.Entry
 	getenv         func(string) string // for a journal opened after Settings turned redeeming on
 
+	// LogFile, Run and Unclean are Inputs' (support.go: About, diagnostics).
+	LogFile *logfile.File
+	Run     *logfile.Run
+	Unclean *logfile.Unclean
+
 	mu         sync.Mutex // guards demoServer and window: StartDemo may run off the UI goroutine
 	demoServer *demo.Server
 	window     *instance.Listener
@@ -143,7 +154,7 @@ func Open(in Inputs) (*Session, error) {
 		in.Logger = slog.Default()
 	}
 	s := &Session{Demo: in.Demo, FullScreen: in.FullScreen, Prefs: in.Prefs, Secrets: in.Secrets, Logger: in.Logger,
-		window: in.Window}
+		window: in.Window, LogFile: in.LogFile, Run: in.Run, Unclean: in.Unclean}
 	s.Resolved = settings.Load(settings.Inputs{Flags: in.Flags, ConfigPath: in.ConfigPath, Getenv: in.Getenv,
 		ExeDir: in.ExeDir, Prefs: in.Prefs, Secrets: s.Secrets})
 	r := s.Resolved
@@ -219,6 +230,7 @@ func (s *Session) Close() {
 	}
 	s.mu.Unlock()
 	s.ReleaseWindow()
+	s.endRun()
 }
 
 // ReleaseWindow gives up this process's claim on the desk's window: the window is
