@@ -126,7 +126,7 @@ func (d *desk) sendRedeem(r redemption) {
 	d.log.Info("redeem", "order_id", r.orderID, "mobile", service.MaskMobile(r.mobile), "points", r.points, "coupons", len(r.tickets))
 	unwritten, rl, ticketOf, now := d.unwritten, d.rewardsLookup(), d.opts.TicketIDOf, d.now()
 	d.sends.Add(1)
-	go func() {
+	d.spawn(func() {
 		defer d.sends.Done()
 		var res journal.Result
 		var err error
@@ -162,7 +162,7 @@ func (d *desk) sendRedeem(r redemption) {
 			d.applyEvidence(r.mobile, ev)
 			d.onRedeemDone(r, res, err, ev)
 		})
-	}()
+	})
 }
 
 // errJournalBlocked: an outcome the journal could not record before still cannot be.
@@ -291,8 +291,8 @@ func (d *desk) loadRedemptions() {
 	if log == nil {
 		return
 	}
-	go func() {
+	d.spawn(func() {
 		lists := readRedemptions(log, now)
 		d.onUI(func() { d.applyRedemptions(lists) })
-	}()
+	})
 }

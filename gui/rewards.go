@@ -79,7 +79,7 @@ func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
 	shop, log, now := d.conn.shopID, d.conn.log, d.now()
 	ctx, cancel := context.WithCancel(d.life)
 	d.cancelRewards = cancel
-	go func() {
+	d.spawn(func() {
 		defer cancel()
 		r, err := rl.LookupRewards(ctx, shop, mobile)
 		lists := readRedemptions(log, now) // file reads: not on the UI goroutine
@@ -103,7 +103,7 @@ func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
 				}
 			})
 		})
-	}()
+	})
 }
 
 // rewardsState names the Rewards view's state for the log.

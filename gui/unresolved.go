@@ -145,13 +145,13 @@ func (d *desk) openUnresolved(e journal.Entry, intro string) {
 		tickets: e.TicketIDs, before: -1, orderID: e.OrderID}
 	d.ui.confirm.settle(r, d.conn.shopNameOf(e.ShopID), intro)
 	rl, ticketOf := d.rewardsLookup(), d.opts.TicketIDOf
-	go func() {
+	d.spawn(func() {
 		ev := fetchEvidence(rl, r, ticketOf)
 		d.onUI(func() {
 			d.applyEvidence(r.mobile, ev)
 			d.ui.confirm.showEvidence(r.orderID, ev.describe(r))
 		})
-	}()
+	})
 }
 
 // onSettleTapped opens an unresolved order from the Rewards view's list.
@@ -174,7 +174,7 @@ func (d *desk) resolveOrder(r redemption, charged bool) {
 	d.ui.confirm.saving()
 	now := d.now()
 	d.sends.Add(1)
-	go func() {
+	d.spawn(func() {
 		defer d.sends.Done()
 		_, err := log.Resolve(r.orderID, resolution)
 		lists := readRedemptions(log, now)
@@ -196,7 +196,7 @@ func (d *desk) resolveOrder(r redemption, charged bool) {
 				d.scheduleIdleClear()
 			}
 		})
-	}()
+	})
 }
 
 // focusAfterPanel gives the focus back to the Rewards view's control named returnTo,
