@@ -60,10 +60,12 @@ func (j *Journal) rotate(lines []line) ([]line, error) {
 	}
 	var keep []line
 	byMonth := map[string][]line{}
+	moved := map[string]bool{} // by the line's bytes
 	for _, l := range lines {
 		if due(l.e) {
 			name := archiveName(l.e.Time)
 			byMonth[name] = append(byMonth[name], l)
+			moved[string(l.raw)] = true
 		} else {
 			keep = append(keep, l)
 		}
@@ -93,7 +95,7 @@ func (j *Journal) rotate(lines []line) ([]line, error) {
 		if len(bytes.TrimSpace(text)) == 0 {
 			continue
 		}
-		if ls, _, _ := read(bytes.NewReader(append(text, '\n'))); len(ls) == 1 && due(ls[0].e) {
+		if moved[string(bytes.TrimSpace(text))] {
 			continue
 		}
 		kept.Write(text)
