@@ -26,13 +26,13 @@ import (
 
 // Server faults, one per redemption call.
 const (
-	faultOK    = iota // charge, 204
-	faultSlow         // charge, 204 after a moment
-	faultHang         // maybe charge, then no answer until the client gives up
-	faultDrop         // read the body, maybe charge, drop the connection
-	fault5xx          // maybe charge, 500
-	fault4xx          // nothing charged, 400 "order id already used"
-	fault401          // nothing charged, 401 (twice: the client resends once)
+	faultOK   = iota // charge, 204
+	faultSlow        // charge, 204 after a moment
+	faultHang        // maybe charge, then no answer until the client gives up
+	faultDrop        // read the body, maybe charge, drop the connection
+	fault5xx         // maybe charge, 500
+	fault4xx         // nothing charged, 400 "order id already used"
+	fault401         // nothing charged, 401 (twice: the client resends once)
 	faultCount
 )
 

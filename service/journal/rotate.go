@@ -217,12 +217,17 @@ func readArchives(dir string, since time.Time) ([]line, []Problem, error) {
 }
 
 // archivedEntries returns the archived lines of orderID. The id's date (after
-// the shop id) names the month to read, and the next (an order resolved after the
-// month turned); without one every archive is read.
+// the shop id) names the months to read (from its own on); an id made within the
+// rotation age reads none; without a date every archive is read.
 func (j *Journal) archivedEntries(orderID, shopID string) ([]Entry, error) {
 	since := time.Time{}
 	if rest, ok := strings.CutPrefix(orderID, shopID); ok && len(rest) >= 6 {
 		if t, err := time.ParseInLocation("060102", rest[:6], time.Local); err == nil {
+			if !t.Before(j.now().Add(-archiveAfter)) {
+				// Made since the cutoff: none of its lines can have been archived
+				// (the usual case, a new id from NewOrderID), so no archive is read.
+				return nil, nil
+			}
 			since = t.AddDate(0, 0, -1)
 		}
 	}
