@@ -101,8 +101,15 @@ func (j *Journal) rotate(lines []line) ([]line, error) {
 		kept.Write(text)
 		kept.WriteByte('\n')
 	}
+	// Windows cannot rename over a file that is open: this process's handle is
+	// closed first; another process's (a window while the command line starts)
+	// still blocks it. Then the active file stays as it was: its moved lines are in
+	// the archives too, reading drops them as duplicates, and a later start tries
+	// again. The journal works either way; only the saving waits.
+	j.f.Close()
+	j.f = nil
 	if err := replaceFile(j.Path(), kept.Bytes()); err != nil {
-		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+		return lines, j.reopen()
 	}
 	step("replaced")
 	return keep, j.reopen()
