@@ -5,6 +5,7 @@
 #   P3      go test -bench in ./gui (Fyne's test driver) and the slow-avatar test
 #   P4-P6   docs/bench/window: the release binary and the hello-world baseline under
 #           a private Xvfb, driven by xdotool
+#   P7      go test -bench in ./service/journal: confirm → redeem request sent
 #   size    the release binary, the baseline and the embedded font
 #
 # Raw results go to build/bench/ (BENCH_DIR). Every loop here is bounded; every process
@@ -79,6 +80,7 @@ go build -tags migrated_fynedo -trimpath -o "$OUT/bin/ocard-desk.syms" .
 go build -o "$OUT/bin/window" ./docs/bench/window
 go build -o "$OUT/bin/report" ./docs/bench/report
 go test -c -o "$OUT/bin/service.test" ./service
+go test -c -o "$OUT/bin/journal.test" ./service/journal
 go test -c -o "$OUT/bin/gui.test" ./gui
 
 step "size"
@@ -112,6 +114,14 @@ if [ -x "$BENCHSTAT" ]; then
 else
 	echo "benchstat unavailable; the report computes medians itself" | tee "$OUT/p2-benchstat.txt"
 fi
+
+step "P7: confirm -> redeem request sent, 100,000-line journal history, $COUNT rounds"
+# Issue 21: what a confirm costs before the request leaves (twin check, order id,
+# journal read, pending line fsynced, send lock) on a journal with a year of history
+# (its first open rotated it into archives: first-open-ms). The journal is on the
+# test's temporary folder: a real disk here.
+(cd service/journal && "$OUT/bin/journal.test" -test.run '^$' -test.bench '^BenchmarkConfirmToRequestSent$' \
+	-test.benchtime 200x -test.count "$COUNT") | tee "$OUT/p7.txt"
 
 step "P3: result to pixels (Fyne test driver), $COUNT rounds"
 # en_US: Fyne's test app cannot parse a C locale and says so on stdout, between a

@@ -24,7 +24,7 @@ const envKills = "OCARD_JOURNAL_KILLS"
 // killed. Each is reached deterministically: the child stops itself there
 // (a, b, c, e, f, g) or the tenant holds its request (d1, d2).
 var killSteps = []struct{ name, what string }{
-	{"a", "order id reserved, nothing journaled"},
+	{"a", "order id taken, nothing journaled"},
 	{"b", "pending line being written (torn)"},
 	{"c", "pending journaled and fsynced, request not sent"},
 	{"d1", "request at the server, not charged, no answer"},
@@ -36,7 +36,7 @@ var killSteps = []struct{ name, what string }{
 
 // randomMarkers are the last marker a randomly killed child can have printed:
 // "start" (none: the process starting, the journal being opened), "ready", "n" (taking an
-// order id: the sequence file being replaced), then the steps; "b" is the pending
+// order id: the active file read), then the steps; "b" is the pending
 // line being written and fsynced, "d" that the last order's POST reached the
 // tenant, "e" the done line being written, "g" done journaled.
 var randomMarkers = []string{"start", "ready", "n", "a", "b", "c", "d", "e", "g"}

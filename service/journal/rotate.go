@@ -60,10 +60,12 @@ func (j *Journal) rotate(lines []line) ([]line, error) {
 	}
 	var keep []line
 	byMonth := map[string][]line{}
+	moved := map[string]bool{} // by the line's bytes
 	for _, l := range lines {
 		if due(l.e) {
 			name := archiveName(l.e.Time)
 			byMonth[name] = append(byMonth[name], l)
+			moved[string(l.raw)] = true
 		} else {
 			keep = append(keep, l)
 		}
@@ -93,14 +95,21 @@ func (j *Journal) rotate(lines []line) ([]line, error) {
 		if len(bytes.TrimSpace(text)) == 0 {
 			continue
 		}
-		if ls, _, _ := read(bytes.NewReader(append(text, '\n'))); len(ls) == 1 && due(ls[0].e) {
+		if moved[string(bytes.TrimSpace(text))] {
 			continue
 		}
 		kept.Write(text)
 		kept.WriteByte('\n')
 	}
+	// Windows cannot rename over a file that is open: this process's handle is
+	// closed first; another process's (a window while the command line starts)
+	// still blocks it. Then the active file stays as it was: its moved lines are in
+	// the archives too, reading drops them as duplicates, and a later start tries
+	// again. The journal works either way; only the saving waits.
+	j.f.Close()
+	j.f = nil
 	if err := replaceFile(j.Path(), kept.Bytes()); err != nil {
-		return nil, fmt.Errorf("journal: %w: %w", ErrJournal, err)
+		return lines, j.reopen()
 	}
 	step("replaced")
 	return keep, j.reopen()
@@ -215,12 +224,17 @@ func readArchives(dir string, since time.Time) ([]line, []Problem, error) {
 }
 
 // archivedEntries returns the archived lines of orderID. The id's date (after
-// the shop id) names the month to read, and the next (an order resolved after the
-// month turned); without one every archive is read.
+// the shop id) names the months to read (from its own on); an id made within the
+// rotation age reads none; without a date every archive is read.
 func (j *Journal) archivedEntries(orderID, shopID string) ([]Entry, error) {
 	since := time.Time{}
 	if rest, ok := strings.CutPrefix(orderID, shopID); ok && len(rest) >= 6 {
 		if t, err := time.ParseInLocation("060102", rest[:6], time.Local); err == nil {
+			if !t.Before(j.now().Add(-archiveAfter)) {
+				// Made since the cutoff: none of its lines can have been archived
+				// (the usual case, a new id from NewOrderID), so no archive is read.
+				return nil, nil
+			}
 			since = t.AddDate(0, 0, -1)
 		}
 	}

@@ -43,6 +43,7 @@ type inputs struct {
 	meta, size   map[string]string
 	nm           []string
 	p1, p2, p3   []benchLine
+	p7           []benchLine // optional: runs before issue 21 had none
 	p2stat       string
 	avatarPassed bool
 	avatarLog    string
@@ -147,6 +148,11 @@ func load(dir string) (*inputs, error) {
 		dst  *[]benchLine
 	}{{"p1.txt", &in.p1}, {"p2.txt", &in.p2}, {"p3.txt", &in.p3}} {
 		if *f.dst, err = readBench(filepath.Join(dir, f.name)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p7.txt")); err == nil {
+		if in.p7, err = readBench(filepath.Join(dir, "p7.txt")); err != nil {
 			return nil, err
 		}
 	}
