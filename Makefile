@@ -27,7 +27,7 @@ BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev
               libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
 
-.PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean \
+.PHONY: all deps deps-build deps-test build build-debug run test test-windows test-fast fuzz clean \
         package-linux package-windows package-macos package-check check-fresh
 
 all: build
@@ -63,6 +63,13 @@ test: deps
 
 # staticcheck at a fixed version; `go run pkg@version` builds it without touching go.mod.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# test-windows: the tests of every package that builds without cgo (the service packages),
+# cross-built for windows/amd64 and run under Wine, each from its own folder; one line per
+# package, and it fails on any failure. Installs Wine and mingw-w64 the way deps does; its
+# Wine prefix and test-only shims stay in $(OUT)/test-windows. See .ci/test-windows.
+test-windows:
+	./.ci/test-windows
 
 # test-fast skips the end-to-end window test.
 test-fast: deps-build
