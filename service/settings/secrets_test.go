@@ -261,3 +261,23 @@ func TestTokenCacheFor(t *testing.T) {
 		t.Errorf("the read-only cache saved: %+v", got)
 	}
 }
+
+// A credential store that refuses a value for its length (go-keyring's
+// ErrSetDataTooBig: Windows Credential Manager over 2,560 bytes) is reported as
+// ErrTooBigForStore, which Save turns into a problem of the secret; nothing goes to
+// the fallback file. TestRealCredentialStore does the same against the real store.
+func TestTooBigForTheStoreIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	mockKeyring(t, keyring.ErrSetDataTooBig)
+	store := &keyringStore{service: KeyringService, legacy: newFileStore(dir)}
+	err := store.SetSecret(strings.Repeat("s", 3000))
+	if !errors.Is(err, ErrTooBigForStore) || !strings.Contains(err.Error(), "3000 bytes") || strings.Contains(err.Error(), "sss") {
+		t.Errorf("SetSecret: %v; want ErrTooBigForStore with the length and not the value", err)
+	}
+	if err := store.SaveToken(&oauth2.Token{AccessToken: "AT"}); !errors.Is(err, ErrTooBigForStore) {
+		t.Errorf("SaveToken: %v; want ErrTooBigForStore", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SecretFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the fallback file was written: %v", err)
+	}
+}
