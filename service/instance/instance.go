@@ -7,8 +7,8 @@
 //   - Linux, macOS, BSD: a Unix-domain socket in the user's config folder, private to the
 //     user through the folder's permissions.
 //   - Windows: a named pipe whose name carries the user's SID and logon session, with a
-//     security descriptor that lets only that user connect; a file in the config folder
-//     names the pipe of the copy that holds the claim.
+//     security descriptor that lets only that user connect; a file per session in the
+//     config folder names the pipe of the copy that holds the claim.
 //
 // Neither leaves a port open to the network. The protocol is one line each way:
 // "raise\n", then "ok\n" once the window has come forward, or "busy\n" when it could

@@ -14,11 +14,28 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// pipeFileName is the file in the folder that names the pipe of the copy holding the
-// claim. A pipe, unlike a socket, has no file of its own: it ends with its process, and
-// a stuck copy keeps its name, so a copy taking over listens on a new name and writes it
-// here. The folder is the user's (%AppData%), so only the user can change the file.
-const pipeFileName = "desk.pipe"
+// pipeFile is the file in the folder that names the pipe of the copy holding the claim
+// in this logon session (desk.session-<id>.pipe). A pipe, unlike a socket, has no file
+// of its own: it ends with its process, and a stuck copy keeps its name, so a copy
+// taking over listens on a new name and writes it here. %AppData% is shared by the
+// user's sessions (a desk signed in at the counter and over Remote Desktop), so each
+// session has its own file. The folder is the user's: only the user can change it.
+func pipeFile(dir string) (string, error) {
+	session, err := sessionID()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, fmt.Sprintf("desk.session-%d.pipe", session)), nil
+}
+
+// sessionID is this process's logon session (Remote Desktop, fast user switching).
+func sessionID() (uint32, error) {
+	var session uint32
+	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &session); err != nil {
+		return 0, fmt.Errorf("session id: %w", err)
+	}
+	return session, nil
+}
 
 // claim is the pipe this copy listens on and the file that names it.
 type claim struct {
@@ -35,9 +52,9 @@ func pipePrefix(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var session uint32
-	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &session); err != nil {
-		return "", fmt.Errorf("session id: %w", err)
+	session, err := sessionID()
+	if err != nil {
+		return "", err
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -74,7 +91,12 @@ func listen(dir string) (net.Listener, *claim, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &claim{file: filepath.Join(dir, pipeFileName), name: name}
+	file, err := pipeFile(dir)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	c := &claim{file: file, name: name}
 	if err := writeName(c.file, name); err != nil {
 		ln.Close()
 		return nil, nil, err
@@ -85,7 +107,7 @@ func listen(dir string) (net.Listener, *claim, error) {
 // writeName replaces path with name: a temporary file renamed over it, so a copy
 // reading it meanwhile finds the old name or the new one, whole.
 func writeName(path, name string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), pipeFileName+".*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -114,7 +136,11 @@ func (c *claim) release() {
 // listening there (no file, or a pipe that ended with its process). A name that is not
 // this user's and session's pipe for this folder is refused rather than dialled.
 func dial(dir string) (net.Conn, error) {
-	b, err := os.ReadFile(filepath.Join(dir, pipeFileName))
+	file, err := pipeFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}

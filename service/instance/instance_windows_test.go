@@ -18,9 +18,17 @@ func leaveStaleClaim(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeName(filepath.Join(dir, pipeFileName), prefix+".GONE"); err != nil {
+	if err := writeName(mustPipeFile(t, dir), prefix+".GONE"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func mustPipeFile(t *testing.T, dir string) string {
+	f, err := pipeFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // endRequest: a byte-mode pipe cannot be half closed, so the client just stops
@@ -45,7 +53,11 @@ func TestPipeIsTheUsersAlone(t *testing.T) {
 	if err := windows.ProcessIdToSessionId(windows.GetCurrentProcessId(), &session); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, pipeFileName))
+	file := mustPipeFile(t, dir)
+	if want := "desk.session-" + strconv.FormatUint(uint64(session), 10) + ".pipe"; filepath.Base(file) != want {
+		t.Errorf("pipe file %s, want %s: the user's other sessions keep files of their own", file, want)
+	}
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +89,7 @@ func TestPipeIsTheUsersAlone(t *testing.T) {
 // dialled: the copy claims for itself instead.
 func TestForeignPipeNameIsNotDialled(t *testing.T) {
 	dir := t.TempDir()
-	if err := writeName(filepath.Join(dir, pipeFileName), `\\.\pipe\someone-else`); err != nil {
+	if err := writeName(mustPipeFile(t, dir), `\\.\pipe\someone-else`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dial(dir); err == nil {
