@@ -116,8 +116,9 @@ func (l *Listener) OnRaise(f func() bool) {
 }
 
 // Close stops answering, ends the requests under way and gives up the claim (the
-// socket file, or the file naming the pipe) if it is still this copy's. The desk calls it as soon as it starts to quit, so that a
-// copy started meanwhile opens a window instead of asking one that is going away.
+// socket file, or the file naming the pipe) if it is still this copy's. The desk calls
+// it as soon as it starts to quit, so that a copy started meanwhile opens a window
+// instead of asking one that is going away.
 // It may be called more than once.
 func (l *Listener) Close() error {
 	l.mu.Lock()
