@@ -18,16 +18,17 @@ OUT      := build
 RELEASE_TAGS ?= migrated_fynedo
 
 # Debian packages: the cgo build of Fyne/GLFW, then the window tests (Xvfb, xdotool,
-# screenshots with ImageMagick's `import`, barcode reading with zbarimg).
+# screenshots with ImageMagick's `import`, barcode reading with zbarimg) and the real
+# Secret Service test (dbus-run-session from dbus-daemon, gnome-keyring-daemon).
 # libc6-dev (the C library's headers and crt files) is named because Debian's gcc only
 # recommends it and .ci/apt-install installs without recommends. .ci/package/lib.sh has the
 # same list; TestBuildDebsCoverTheCBuild (packaging_test.go) checks both against what the
 # C build really opens.
 BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils
+TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils dbus-daemon gnome-keyring
 
-.PHONY: all deps deps-build deps-test build build-debug run test test-fast fuzz clean \
+.PHONY: all deps deps-build deps-test build build-debug run test test-windows test-fast fuzz clean \
         package-linux package-windows package-macos package-check check-fresh
 
 all: build
@@ -64,6 +65,13 @@ test: deps
 
 # staticcheck at a fixed version; `go run pkg@version` builds it without touching go.mod.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# test-windows: the tests of every package that builds without cgo (the service packages),
+# cross-built for windows/amd64 and run under Wine, each from its own folder; one line per
+# package, and it fails on any failure. Installs Wine and mingw-w64 the way deps does; its
+# Wine prefix and test-only shims stay in $(OUT)/test-windows. See .ci/test-windows.
+test-windows:
+	./.ci/test-windows
 
 # test-fast skips the end-to-end window test.
 test-fast: deps-build

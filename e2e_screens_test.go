@@ -22,6 +22,7 @@ func TestCodesReadableOnEveryScreen(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end window test skipped with -short")
 	}
+	skipWithoutX11(t)
 	for _, c := range []struct {
 		screen string
 		scale  string

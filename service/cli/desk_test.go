@@ -278,10 +278,7 @@ func TestSecondWindowHandsOverToTheFirst(t *testing.T) {
 // The commands read the window's settings file (here, before the window's first start
 // of this version, Fyne's older preferences) and never write it.
 func TestCommandsReadTheDeskFileAndNeverWriteIt(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the config folder is moved with XDG_CONFIG_HOME")
-	}
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	useTempConfigDir(t)
 	legacy := settings.FynePreferencesFile(settings.AppID)
 	if err := os.MkdirAll(filepath.Dir(legacy), 0o700); err != nil {
 		t.Fatal(err)
@@ -306,5 +303,23 @@ func TestCommandsReadTheDeskFileAndNeverWriteIt(t *testing.T) {
 	}
 	if after, _ := os.Stat(settings.DefaultDeskFile()); !os.SameFile(before, after) {
 		t.Error("a command wrote the window's settings file")
+	}
+}
+
+// useTempConfigDir points this user's config folders (the window's settings file under
+// os.UserConfigDir, Fyne's preferences) at a temporary folder, through the variables
+// each system reads them from.
+func useTempConfigDir(t *testing.T) {
+	dir := t.TempDir()
+	switch runtime.GOOS {
+	case "windows": // os.UserConfigDir is %AppData%; Fyne's folder is under %USERPROFILE%
+		t.Setenv("USERPROFILE", dir)
+		t.Setenv("APPDATA", filepath.Join(dir, "AppData", "Roaming"))
+	case "darwin": // both under $HOME/Library
+		t.Setenv("HOME", dir)
+	case "linux", "freebsd", "openbsd", "netbsd":
+		t.Setenv("XDG_CONFIG_HOME", dir)
+	default:
+		t.Skipf("Fyne keeps its preferences in the temporary folder on %s: nothing to move", runtime.GOOS)
 	}
 }

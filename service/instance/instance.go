@@ -1,12 +1,18 @@
 // Package instance keeps one desk window per user account: the first copy of the app
-// listens on a socket in the user's config folder, and a copy started after it asks
-// that one to bring its window to the front instead of opening a second window (a
-// cashier who double-clicks the icon again, or a shortcut in the Startup folder).
+// listens, and a copy started after it asks that one to bring its window to the front
+// instead of opening a second window (a cashier who double-clicks the icon again, or a
+// shortcut in the Startup folder).
 //
-// A Unix-domain socket (Linux, macOS, Windows 10 1803 and later) is private to the
-// user through the folder's permissions and leaves no port open to the network. The
-// protocol is one line each way: "raise\n", then "ok\n" once the window has come
-// forward, or "busy\n" when it could not (a window that is stuck).
+// Where it listens (instance_unix.go, instance_windows.go):
+//   - Linux, macOS, BSD: a Unix-domain socket in the user's config folder, private to the
+//     user through the folder's permissions.
+//   - Windows: a named pipe whose name carries the user's SID and logon session, with a
+//     security descriptor that lets only that user connect; a file per session in the
+//     config folder names the pipe of the copy that holds the claim.
+//
+// Neither leaves a port open to the network. The protocol is one line each way:
+// "raise\n", then "ok\n" once the window has come forward, or "busy\n" when it could
+// not (a window that is stuck).
 package instance
 
 import (
@@ -17,7 +23,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -25,11 +30,9 @@ import (
 	"github.com/ocard-desk/ocard-desk/service/internal/filelock"
 )
 
-// File names in the folder.
-const (
-	socketName = "desk.sock"
-	lockName   = "desk.sock.lock"
-)
+// The folder's lock file, held while a claim changes hands (the same name on every
+// system, so that a folder shared by two builds still has one lock).
+const lockName = "desk.sock.lock"
 
 // ErrRunning: another copy is running and has brought its window to the front.
 var ErrRunning = errors.New("the desk is already running: its window was brought to the front")
@@ -49,10 +52,9 @@ var (
 
 // Listener is the first copy's end: it answers later copies.
 type Listener struct {
-	ln   net.Listener
-	path string
-	file os.FileInfo // the socket file this copy made, to remove only its own
-	lock string      // the folder's lock file, held while a claim changes hands
+	ln    net.Listener
+	claim *claim // what this copy made to be found (claim.release removes only its own)
+	lock  string // the folder's lock file, held while a claim changes hands
 
 	mu      sync.Mutex
 	onRaise func() bool
@@ -83,9 +85,8 @@ func Claim(dir string) (*Listener, error) {
 	}
 	defer unlock()
 
-	path := filepath.Join(dir, socketName)
 	var takeover error
-	switch err := ask(path); {
+	switch err := ask(dir); {
 	case err == nil:
 		return nil, ErrRunning
 	case errors.Is(err, ErrNotAnswering):
@@ -94,32 +95,12 @@ func Claim(dir string) (*Listener, error) {
 		// next start raises this window rather than opening one more.
 		takeover = err
 	}
-	// Otherwise no one answered: a socket file left by a copy that was killed.
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// Otherwise no one answered: what a copy that was killed left behind is replaced.
+	ln, c, err := listen(dir)
+	if err != nil {
 		return nil, fmt.Errorf("instance: %w", err)
 	}
-	ln, lerr := net.Listen("unix", path)
-	if lerr != nil {
-		return nil, fmt.Errorf("instance: %w", lerr)
-	}
-	// bind(2) makes the socket with the umask's mode (0777 under umask 0): only this
-	// user may ask the window to come forward, whatever the folder's mode. Changing
-	// the umask itself would race every other file this process creates.
-	if runtime.GOOS != "windows" {
-		if err := os.Chmod(path, 0o600); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("instance: %w", err)
-		}
-	}
-	// Go removes the socket's name when the listener closes, whoever's file it is by
-	// then: a copy whose claim was taken over would remove the newer copy's socket.
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	file, serr := os.Stat(path)
-	if serr != nil {
-		ln.Close()
-		return nil, fmt.Errorf("instance: %w", serr)
-	}
-	l := &Listener{ln: ln, path: path, file: file, lock: lock.Name(), conns: map[net.Conn]struct{}{}}
+	l := &Listener{ln: ln, claim: c, lock: lock.Name(), conns: map[net.Conn]struct{}{}}
 	l.wg.Add(1)
 	go l.serve()
 	return l, takeover // ErrNotAnswering: the caller opens a window, and now holds the claim
@@ -134,9 +115,10 @@ func (l *Listener) OnRaise(f func() bool) {
 	l.onRaise = f
 }
 
-// Close stops answering, ends the requests under way and removes the socket file if
-// it is still this copy's. The desk calls it as soon as it starts to quit, so that a
-// copy started meanwhile opens a window instead of asking one that is going away.
+// Close stops answering, ends the requests under way and gives up the claim (the
+// socket file, or the file naming the pipe) if it is still this copy's. The desk calls
+// it as soon as it starts to quit, so that a copy started meanwhile opens a window
+// instead of asking one that is going away.
 // It may be called more than once.
 func (l *Listener) Close() error {
 	l.mu.Lock()
@@ -155,9 +137,7 @@ func (l *Listener) Close() error {
 	// (this copy's, removed here) or has (not ours: kept).
 	if lf, lerr := os.OpenFile(l.lock, os.O_RDWR|os.O_CREATE, 0o600); lerr == nil {
 		if unlock, lerr := filelock.Lock(lf); lerr == nil {
-			if now, serr := os.Stat(l.path); serr == nil && os.SameFile(now, l.file) {
-				_ = os.Remove(l.path)
-			}
+			l.claim.release()
 			unlock()
 		}
 		lf.Close()
@@ -213,10 +193,10 @@ func (l *Listener) answer(conn net.Conn) {
 	_, _ = conn.Write([]byte(reply))
 }
 
-// ask asks the copy listening at path to come forward: nil when it did, ErrNotAnswering
-// when it is there but did not, any other error when no one is there.
-func ask(path string) error {
-	conn, err := net.DialTimeout("unix", path, dialTimeout)
+// ask asks the copy holding dir's claim to come forward: nil when it did,
+// ErrNotAnswering when it is there but did not, any other error when no one is there.
+func ask(dir string) error {
+	conn, err := dial(dir)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package instance
 
 import (
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,19 +80,11 @@ func TestClosedCopyIsNotAsked(t *testing.T) {
 	next.Close()
 }
 
-// A socket file left by a copy that was killed is not a running copy.
+// What a copy that was killed left (a socket file; on Windows the file naming a pipe
+// that ended with its process) is not a running copy.
 func TestStaleSocketIsTakenOver(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, socketName)
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	ln.Close() // the file stays, as after kill -9
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("the stale socket file is gone: %v", err)
-	}
+	leaveStaleClaim(t, dir)
 	l, err := Claim(dir)
 	if err != nil {
 		t.Fatalf("Claim over a stale socket: %v", err)
@@ -113,18 +104,18 @@ func TestHostileRequestsAreIgnored(t *testing.T) {
 	var raised atomic.Int32
 	first.OnRaise(func() bool { raised.Add(1); return true })
 	// A client that connects and says nothing holds no one up.
-	silent, err := net.Dial("unix", filepath.Join(dir, socketName))
+	silent, err := dial(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer silent.Close()
 	for _, req := range []string{"", "hello\n", strings.Repeat("r", 1<<16), "raise"} {
-		conn, err := net.Dial("unix", filepath.Join(dir, socketName))
+		conn, err := dial(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, _ = conn.Write([]byte(req))
-		conn.(*net.UnixConn).CloseWrite()
+		endRequest(t, conn)
 		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		buf := make([]byte, 8)
 		n, _ := conn.Read(buf)

@@ -263,9 +263,6 @@ func TestLatestAndShown(t *testing.T) {
 // and a command line would have) redeem the same order; the second waits for the
 // first's send lock, then finds the order done and sends nothing.
 func TestTwoProcessesDoNotSendOneOrderTwice(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no flock: docs/REWARDS.md")
-	}
 	dir := t.TempDir()
 	ja, jb := openTest(t, dir), openTest(t, dir)
 	var sends atomic.Int64

@@ -1,7 +1,9 @@
 package settings
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -114,4 +116,18 @@ func renameOver(from, to string) error {
 		err = os.Rename(from, to)
 	}
 	return err
+}
+
+// readShared is os.ReadFile for a file another process may be replacing. On Windows
+// the replacement (renameOver) holds the old file open for deletion for a moment, and a
+// reader opening it then gets a sharing violation, not the old or the new content: a
+// few short retries ride that out, as renameOver does on its side. A file that does not
+// exist is not retried. Elsewhere a rename never makes a reader fail.
+func readShared(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	for try := 0; err != nil && !errors.Is(err, fs.ErrNotExist) && runtime.GOOS == "windows" && try < 10; try++ {
+		time.Sleep(20 * time.Millisecond)
+		data, err = os.ReadFile(path)
+	}
+	return data, err
 }

@@ -270,7 +270,7 @@ func (f *DeskFile) load() {
 // A missing file is an error that wraps fs.ErrNotExist; a damaged one is a
 // *damagedDeskFile.
 func readDeskValues(path string) (map[string]string, []byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := readShared(path)
 	if err != nil {
 		return nil, nil, err
 	}

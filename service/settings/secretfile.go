@@ -85,7 +85,7 @@ func (f *fileStore) SaveToken(t *oauth2.Token) error {
 // widened are narrowed again, since the file holds a credential.
 func (f *fileStore) read() (secretFile, error) {
 	var c secretFile
-	data, err := os.ReadFile(f.path)
+	data, err := readShared(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
 	}

@@ -48,6 +48,14 @@ type SecretStore interface {
 	Location() string
 }
 
+// ErrTooBigForStore: the OS credential store refuses an item this long (Windows
+// Credential Manager holds at most 2,560 bytes, go-keyring's limit for it). Nothing is
+// written to the fallback file instead: a secret the user chose to keep in the
+// credential store does not move to a weaker place behind their back. A client secret
+// that long is refused with this error; a token that long is not cached (the old one
+// is removed) and is fetched again at the next start.
+var ErrTooBigForStore = errors.New("too long for the credential store")
+
 // probeTimeout bounds the first question to the credential store. A Secret Service
 // on D-Bus that never answers must not keep the window from opening.
 var probeTimeout = 5 * time.Second
@@ -188,6 +196,9 @@ func (k *keyringStore) set(item, value string) error {
 	} else {
 		err = keyring.Set(k.service, item, value)
 	}
+	if errors.Is(err, keyring.ErrSetDataTooBig) {
+		return fmt.Errorf("%s: %w (%d bytes)", keyringLocation(), ErrTooBigForStore, len(value))
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", keyringLocation(), err)
 	}
@@ -238,7 +249,8 @@ func (k *keyringStore) LoadToken() (*oauth2.Token, error) {
 }
 
 // SaveToken stores t with its expiry (nil removes it). Windows limits an item to
-// 2560 bytes; a longer token is refused and then simply fetched again next start.
+// 2560 bytes; a longer token is refused (ErrTooBigForStore) and the one stored before
+// is removed, so that the next start fetches a new token rather than reuse the old one.
 func (k *keyringStore) SaveToken(t *oauth2.Token) error {
 	if t == nil {
 		return k.set(itemToken, "")
@@ -247,7 +259,11 @@ func (k *keyringStore) SaveToken(t *oauth2.Token) error {
 	if err != nil {
 		return err
 	}
-	return k.set(itemToken, string(data))
+	err = k.set(itemToken, string(data))
+	if errors.Is(err, ErrTooBigForStore) {
+		_ = k.set(itemToken, "")
+	}
+	return err
 }
 
 // safeErr is err's message with the secret removed, in case a store echoed it.

@@ -184,22 +184,24 @@ func TestFileStore(t *testing.T) {
 }
 
 func TestFileStoreRepairs(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("permission bits")
-	}
 	dir := t.TempDir()
 	s := NewFileStore(dir)
 	if err := s.SetSecret(goodSecret); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(s.Location(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if sec, _ := s.Secret(); sec != goodSecret {
-		t.Fatal(sec)
-	}
-	if fi, _ := os.Stat(s.Location()); fi.Mode().Perm() != 0o600 {
-		t.Errorf("widened permissions kept: %v", fi.Mode().Perm())
+	// Widened permissions are narrowed again. Not on Windows, which has no mode bits
+	// (os.Chmod only sets the read-only attribute; the file is private through the
+	// profile folder's access list).
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(s.Location(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if sec, _ := s.Secret(); sec != goodSecret {
+			t.Fatal(sec)
+		}
+		if fi, _ := os.Stat(s.Location()); fi.Mode().Perm() != 0o600 {
+			t.Errorf("widened permissions kept: %v", fi.Mode().Perm())
+		}
 	}
 	// A damaged file is an error that quotes nothing from it, and is replaced on save.
 	if err := os.WriteFile(s.Location(), []byte(`{"client_secret": "`+goodSecret), 0o600); err != nil {
@@ -257,5 +259,25 @@ func TestTokenCacheFor(t *testing.T) {
 	}
 	if got, _ := store.LoadToken(); got.AccessToken != "AT-3" {
 		t.Errorf("the read-only cache saved: %+v", got)
+	}
+}
+
+// A credential store that refuses a value for its length (go-keyring's
+// ErrSetDataTooBig: Windows Credential Manager over 2,560 bytes) is reported as
+// ErrTooBigForStore, which Save turns into a problem of the secret; nothing goes to
+// the fallback file. TestRealCredentialStore does the same against the real store.
+func TestTooBigForTheStoreIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	mockKeyring(t, keyring.ErrSetDataTooBig)
+	store := &keyringStore{service: KeyringService, legacy: newFileStore(dir)}
+	err := store.SetSecret(strings.Repeat("s", 3000))
+	if !errors.Is(err, ErrTooBigForStore) || !strings.Contains(err.Error(), "3000 bytes") || strings.Contains(err.Error(), "sss") {
+		t.Errorf("SetSecret: %v; want ErrTooBigForStore with the length and not the value", err)
+	}
+	if err := store.SaveToken(&oauth2.Token{AccessToken: "AT"}); !errors.Is(err, ErrTooBigForStore) {
+		t.Errorf("SaveToken: %v; want ErrTooBigForStore", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SecretFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the fallback file was written: %v", err)
 	}
 }

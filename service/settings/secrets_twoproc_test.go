@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"testing"
 	"time"
 
@@ -22,9 +21,6 @@ func TestTwoProcessesShareTheSecretStore(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("two child processes")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("no lock across processes on Windows (filelock): each process's mutex only")
 	}
 	dir := t.TempDir()
 	start := func(mode string) *exec.Cmd {
