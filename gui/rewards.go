@@ -76,15 +76,16 @@ func (d *desk) onCloseRewards() {
 
 // loadRewards fetches the rewards for lookup seq; a reply for another lookup is dropped.
 func (d *desk) loadRewards(rl RewardsLookup, seq uint64, mobile string) {
-	shop, log, now := d.conn.shopID, d.conn.log, d.now()
+	shop := d.conn.shopID
 	ctx, cancel := context.WithCancel(d.life)
 	d.cancelRewards = cancel
+	// The journal's lists are read on their own: the gifts never wait for a slow disk
+	// (and a twin the window has not seen yet is still held by the Redeemer).
+	d.loadRedemptions()
 	d.spawn(func() {
 		defer cancel()
 		r, err := rl.LookupRewards(ctx, shop, mobile)
-		lists := readRedemptions(log, now) // file reads: not on the UI goroutine
 		d.onUI(func() {
-			d.applyRedemptions(lists)
 			if seq != d.lookupSeq || d.model.state != stateFound {
 				return
 			}

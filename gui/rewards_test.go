@@ -131,7 +131,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 }
 
 // redeemButton finds the first Redeem button of the Rewards view.
-func redeemButton(t *testing.T, h *harness) *deskButton {
+func redeemButton(t testing.TB, h *harness) *deskButton {
 	t.Helper()
 	for _, o := range test.LaidOutObjects(h.d.ui.panels.rewards.lists) {
 		if b, ok := o.(*deskButton); ok && b.Text == tr("rewards.redeem") && b.Visible() {
