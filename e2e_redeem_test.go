@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -187,4 +188,49 @@ func demoJournalDir(t *testing.T, log string) string {
 		t.Fatalf("the demo never said where its journal is; log:\n%s", log)
 	}
 	return m[1]
+}
+
+// TestQuitWhileSendingCompletesTheJournal: SIGTERM while a redemption is on its way
+// (0900000005 answers too late). Fyne closes the window at once; the process stays until
+// the redemption's answer is in and journaled, so the journal says unknown, not a pending
+// line that only says the process died.
+func TestQuitWhileSendingCompletesTheJournal(t *testing.T) {
+	env := newE2E(t)
+	app := env.startApp("--demo", "--log-json", "--idle-clear", "0")
+	app.waitState("idle", "")
+	env.scan("0900000005")
+	app.waitLine("the member found", func(s stateLine) bool { return s.State == "found" && s.Rewards == "" })
+	env.key("F2")
+	app.waitLine("the rewards shown", func(s stateLine) bool { return s.State == "found" && s.Rewards == "shown" })
+	env.key("Tab")
+	env.key("Tab")
+	env.key("Return")
+	app.waitLog(`"msg":"redeem asked","points":50`)
+	env.key("shift+Tab")
+	env.key("Return")
+	app.waitLog(`"msg":"redeem","order_id":""`)
+	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Read before Wait: Wait closes the log's pipe once the process has ended.
+	app.waitLog("exiting while a redemption is on its way")
+	app.waitLog("the redemption on its way was answered and journaled")
+	log := app.stderrText()
+	done := make(chan error, 1)
+	go func() { done <- app.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the process did not end after the redemption's answer; log:\n%s", log)
+	}
+	cmd := exec.Command(env.bin, "journal", "--json")
+	cmd.Env = append(os.Environ(), "OCARD_JOURNAL_DIR="+demoJournalDir(t, log), "XDG_CONFIG_HOME="+env.config)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("journal --json: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, `"state":"unknown"`) {
+		t.Fatalf("the journal's last line is %s, want the answer (unknown), not the pending line", last)
+	}
 }
