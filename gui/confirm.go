@@ -203,13 +203,7 @@ func (p *confirmPanel) relayout() {
 	if p.popup == nil {
 		return
 	}
-	for _, o := range p.body.Objects {
-		if c, ok := o.(*fyne.Container); ok {
-			c.Refresh()
-		}
-	}
-	p.body.Refresh()
-	p.popup.Refresh()
+	p.popup.Refresh() // the popup lays its content out again at the content's new size
 }
 
 // sending: r is on its way; nothing can be pressed, nothing hides the panel.
