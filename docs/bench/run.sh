@@ -123,6 +123,12 @@ step "P7: confirm -> redeem request sent, 100,000-line journal history, $COUNT r
 (cd service/journal && "$OUT/bin/journal.test" -test.run '^$' -test.bench '^BenchmarkConfirmToRequestSent$' \
 	-test.benchtime 200x -test.count "$COUNT") | tee "$OUT/p7.txt"
 
+step "P7: a Confirm press on the UI goroutine, $COUNT rounds"
+# Issue 21: what the press itself costs the UI goroutine (the panel to "Sending…", the send
+# started on its own goroutine); the journal is never touched there.
+(cd gui && LANG=en_US.UTF-8 LC_ALL= LANGUAGE= "$OUT/bin/gui.test" -test.run '^$' \
+	-test.bench '^BenchmarkConfirmOnTheUIGoroutine$' -test.benchtime 200x -test.count "$COUNT") | tee -a "$OUT/p7.txt"
+
 step "P3: result to pixels (Fyne test driver), $COUNT rounds"
 # en_US: Fyne's test app cannot parse a C locale and says so on stdout, between a
 # benchmark's name and its figures.
