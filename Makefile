@@ -59,8 +59,8 @@ test: deps
 	go vet ./...
 	$(STATICCHECK) ./...
 	go test -race -count=1 ./...
-	# The 1000-scan abuse test and the 1000 random cashiers in full: under -race they run
-	# 24 scans and 30 cashiers (a redraw is slow there).
+	# The 1000-scan abuse test and 300 random cashiers without the race detector: under
+	# -race they run 24 scans and 30 cashiers (a redraw is slow there).
 	go test -count=1 -run '^(TestThousandLookupsNoLeakNoStaleMember|TestRandomCashierNeverChargesTwice)$$' ./gui
 
 # staticcheck at a fixed version; `go run pkg@version` builds it without touching go.mod.
@@ -130,3 +130,6 @@ soak: deps
 	./.ci/soak-shutdown
 	./.ci/soak-settings
 	./.ci/soak-journal
+	# 3000 random cashiers at the window (make test runs 300), and 30000 at the journal.
+	REDEEM_RANDOM_RUNS=3000 go test -count=1 -timeout 60m -run '^TestRandomCashierNeverChargesTwice$$' ./gui
+	OCARD_RANDOM_RUNS=30000 go test -count=1 -timeout 60m -run '^TestRandomCashierAgainstFaultyServer$$' ./service/journal
