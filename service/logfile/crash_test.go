@@ -23,7 +23,13 @@ func TestUncleanEndIsReportedOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, CrashName), []byte("panic: boom\n\ngoroutine 1 [running]:\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_ = r
+	// The dead process's handles die with it; here the test holds them, and Windows
+	// cannot remove a file that is open.
+	t.Cleanup(func() {
+		if r.crash != nil {
+			r.crash.Close()
+		}
+	})
 	r2, u, err := StartRun(dir, logPath, start.Add(time.Hour))
 	if err != nil || u == nil {
 		t.Fatalf("second start: %v, %v", u, err)

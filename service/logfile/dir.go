@@ -8,6 +8,7 @@ package logfile
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 )
@@ -47,14 +48,14 @@ func Dir(goos string, getenv func(string) string, home string) string {
 		if home == "" {
 			return ""
 		}
-		return filepath.Join(home, "Library", "Logs", AppDir)
+		return path.Join(home, "Library", "Logs", AppDir) // Unix paths: slashes wherever this runs
 	default:
-		if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) { // the spec: a relative value is invalid
-			return filepath.Join(d, AppDir)
+		if d := getenv("XDG_STATE_HOME"); path.IsAbs(d) { // the spec: a relative value is invalid
+			return path.Join(d, AppDir)
 		}
 		if home == "" {
 			return ""
 		}
-		return filepath.Join(home, ".local", "state", AppDir)
+		return path.Join(home, ".local", "state", AppDir)
 	}
 }
