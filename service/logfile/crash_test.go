@@ -3,6 +3,7 @@ package logfile
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -23,13 +24,10 @@ func TestUncleanEndIsReportedOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, CrashName), []byte("panic: boom\n\ngoroutine 1 [running]:\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// The dead process's handles die with it; here the test holds them, and Windows
-	// cannot remove a file that is open.
-	t.Cleanup(func() {
-		if r.crash != nil {
-			r.crash.Close()
-		}
-	})
+	// The process's handles die with it (here the test's process lives on, and Windows
+	// cannot rename or remove a file that is open).
+	_ = debug.SetCrashOutput(nil, debug.CrashOptions{})
+	r.crash.Close()
 	r2, u, err := StartRun(dir, logPath, start.Add(time.Hour))
 	if err != nil || u == nil {
 		t.Fatalf("second start: %v, %v", u, err)
@@ -55,9 +53,14 @@ func TestUncleanEndIsReportedOnce(t *testing.T) {
 	// while a panic unwinds).
 	r3.MarkCrashed()
 	r3.End()
-	if _, u, _ = StartRun(dir, logPath, start.Add(3*time.Hour)); u == nil || u.Panicked {
+	r4, u, _ := StartRun(dir, logPath, start.Add(3*time.Hour))
+	if u == nil || u.Panicked {
 		t.Fatalf("after MarkCrashed: %+v", u)
 	}
+	// What the crashed run's process would have let go by ending (Windows cannot remove
+	// the folder while the files are open).
+	r3.crash.Close()
+	r4.End()
 }
 
 func TestOnlyTheNewestCrashFilesAreKept(t *testing.T) {
