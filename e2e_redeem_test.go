@@ -95,17 +95,7 @@ func TestUnknownRedemptionIsHeldUntilSettled(t *testing.T) {
 		}
 	})
 	app.waitState("idle", "")
-	env.scan("0900000005")
-	app.waitLine("the member found", func(s stateLine) bool { return s.State == "found" && s.Rewards == "" })
-	env.key("F2")
-	app.waitLine("the rewards shown", func(s stateLine) bool { return s.State == "found" && s.Rewards == "shown" })
-	env.key("Tab")
-	env.key("Tab")
-	env.key("Return") // the cheapest gift (50 points): the confirmation, Cancel focused
-	app.waitLog(`"msg":"redeem asked","points":50`)
-	env.key("shift+Tab") // Confirm
-	env.key("Return")
-	app.waitLog(`"msg":"redeem","order_id":""`)
+	redeemCheapestGift(env, app, "0900000005")
 
 	// While it is on its way: Esc, Enter, F2 and a scan change nothing.
 	env.key("Escape")
@@ -198,17 +188,7 @@ func TestQuitWhileSendingCompletesTheJournal(t *testing.T) {
 	env := newE2E(t)
 	app := env.startApp("--demo", "--log-json", "--idle-clear", "0")
 	app.waitState("idle", "")
-	env.scan("0900000005")
-	app.waitLine("the member found", func(s stateLine) bool { return s.State == "found" && s.Rewards == "" })
-	env.key("F2")
-	app.waitLine("the rewards shown", func(s stateLine) bool { return s.State == "found" && s.Rewards == "shown" })
-	env.key("Tab")
-	env.key("Tab")
-	env.key("Return")
-	app.waitLog(`"msg":"redeem asked","points":50`)
-	env.key("shift+Tab")
-	env.key("Return")
-	app.waitLog(`"msg":"redeem","order_id":""`)
+	redeemCheapestGift(env, app, "0900000005")
 	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -233,4 +213,22 @@ func TestQuitWhileSendingCompletesTheJournal(t *testing.T) {
 	if last := lines[len(lines)-1]; !strings.Contains(last, `"state":"unknown"`) {
 		t.Fatalf("the journal's last line is %s, want the answer (unknown), not the pending line", last)
 	}
+}
+
+// redeemCheapestGift does what a cashier does with the keyboard: scan mobile, F2, Tab to
+// the cheapest gift's Redeem (50 points), Return, then shift+Tab to Confirm and Return;
+// it returns once the redemption is on its way.
+func redeemCheapestGift(env *e2e, app *runningApp, mobile string) {
+	env.t.Helper()
+	env.scan(mobile)
+	app.waitLine("the member found", func(s stateLine) bool { return s.State == "found" && s.Rewards == "" })
+	env.key("F2")
+	app.waitLine("the rewards shown", func(s stateLine) bool { return s.State == "found" && s.Rewards == "shown" })
+	env.key("Tab")
+	env.key("Tab")
+	env.key("Return") // the confirmation, Cancel focused
+	app.waitLog(`"msg":"redeem asked","points":50`)
+	env.key("shift+Tab") // Confirm
+	env.key("Return")
+	app.waitLog(`"msg":"redeem","order_id":""`)
 }

@@ -81,7 +81,13 @@ func (l *fakeLog) setAppendErr(err error) {
 // redeemDesk is rewardsDesk with a log: the sample member's Rewards view, loaded.
 func redeemDesk(t *testing.T, r Redeemer, log RedemptionLog) *harness {
 	t.Helper()
-	h := newHarness(t, LangEnglish, Options{Redeemer: r, RedemptionLog: log})
+	return redeemDeskIn(t, LangEnglish, r, log)
+}
+
+// redeemDeskIn is redeemDesk in language.
+func redeemDeskIn(t *testing.T, language string, r Redeemer, log RedemptionLog) *harness {
+	t.Helper()
+	h := newHarness(t, language, Options{Redeemer: r, RedemptionLog: log})
 	h.lookup.set("0903123123", reply{member: sampleMember()})
 	h.submit("0903123123")
 	h.waitState(stateFound)
@@ -372,15 +378,7 @@ func TestGoldenRedeemStates(t *testing.T) {
 				t.Helper()
 				test.AssertRendersToMarkup(t, name+"_"+l+".xml", h.d.win.Canvas())
 			}
-			newDesk := func(r Redeemer, log RedemptionLog) *harness {
-				h := newHarness(t, l, Options{Redeemer: r, RedemptionLog: log})
-				h.lookup.set("0903123123", reply{member: sampleMember()})
-				h.submit("0903123123")
-				h.waitState(stateFound)
-				h.d.ui.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
-				h.waitFor("rewards loaded", func() bool { return h.d.model.rewards.data != nil })
-				return h
-			}
+			newDesk := func(r Redeemer, log RedemptionLog) *harness { return redeemDeskIn(t, l, r, log) }
 
 			sending := &fakeRedeemer{result: journal.Result{State: journal.Done}, gate: make(chan struct{})}
 			h := newDesk(sending, nil)
