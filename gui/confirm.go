@@ -54,7 +54,7 @@ func newConfirmPanel(d *desk) *confirmPanel { return &confirmPanel{d: d} }
 
 // open builds the panel for r with heading title.
 func (p *confirmPanel) open(r redemption, title, shop string) {
-	p.hide()
+	p.remove() // whatever it showed, a send's answer included, gives way to r
 	d := p.d
 	p.r = r
 	p.returnTo = ""
@@ -268,8 +268,15 @@ func (p *confirmPanel) hide() bool {
 		p.holdOn(tr("redeem.wait_for_answer"))
 		return false
 	}
-	p.popup.Hide()
+	p.remove()
+	return true
+}
+
+// remove takes the panel off the screen, whatever it shows.
+func (p *confirmPanel) remove() {
+	if p.popup != nil {
+		p.popup.Hide()
+	}
 	p.popup = nil
 	p.mode = panelClosed
-	return true
 }

@@ -367,6 +367,9 @@ func TestTwinFromTheJournalOpensTheUnresolvedOrder(t *testing.T) {
 	if p.r.orderID != twin.OrderID || !strings.Contains(p.status.Text, twin.OrderID) || !p.retry.Visible() {
 		t.Fatalf("panel for %q says %q", p.r.orderID, p.status.Text)
 	}
+	if n := len(h.d.win.Canvas().Overlays().List()); n != 1 {
+		t.Fatalf("%d panels on screen, want the twin's alone (the sending one must give way)", n)
+	}
 }
 
 // Every state of a redemption's panel, and the Rewards view with unresolved orders and
