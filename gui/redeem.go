@@ -158,8 +158,10 @@ func (d *desk) sendRedeem(r redemption) {
 			if res.Unwritten != nil {
 				d.unwritten, d.unwrittenErr = res.Unwritten, service.Printable(res.JournalErr.Error())
 			}
-			d.applyRedemptions(lists)
-			d.applyEvidence(r.mobile, ev)
+			// One redraw: the re-read balance's, which shows the new lists too.
+			if taken := d.takeRedemptions(lists); !d.applyEvidence(r.mobile, ev) && taken {
+				d.redrawRewards()
+			}
 			d.onRedeemDone(r, res, err, ev)
 		})
 	})
@@ -178,7 +180,6 @@ func (d *desk) onRedeemDone(r redemption, res journal.Result, err error, ev evid
 		// Another window or the command line left the same redemption unresolved since
 		// this desk last read the journal: that order, not a new one.
 		d.log.Info("redeem not sent: the same as an unresolved order", "order_id", twin.Order.OrderID)
-		d.ui.confirm.hide()
 		d.openUnresolved(twin.Order, tr("redeem.twin", map[string]any{"Order": twin.Order.OrderID}))
 	case err != nil:
 		d.log.Warn("redeem not sent", "order_id", r.orderID, "err", err.Error())
@@ -274,11 +275,24 @@ func readRedemptions(log RedemptionLog, now time.Time) redemptions {
 // applyRedemptions takes a fresh read of the journal: the header's badge and the
 // Rewards view's lists follow it.
 func (d *desk) applyRedemptions(r redemptions) {
+	if d.takeRedemptions(r) {
+		d.redrawRewards()
+	}
+}
+
+// takeRedemptions keeps a read of the journal and redraws the badge; it reports whether
+// there was one (the Rewards view then needs a redraw too).
+func (d *desk) takeRedemptions(r redemptions) bool {
 	if !r.read {
-		return
+		return false
 	}
 	d.unresolved, d.today = r.unresolved, r.today
 	d.ui.header.refreshBadge(d.unresolved)
+	return true
+}
+
+// redrawRewards redraws the Rewards view when it shows.
+func (d *desk) redrawRewards() {
 	if d.model.state == stateFound && d.model.rewards.open {
 		d.refreshAll()
 	}

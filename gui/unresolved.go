@@ -91,10 +91,11 @@ func (ev evidence) describe(r redemption) string {
 }
 
 // applyEvidence makes every figure on screen the re-read one: the member card's points
-// and the Rewards view's, when that member is still on screen.
-func (d *desk) applyEvidence(mobile string, ev evidence) {
+// and the Rewards view's, when that member is still on screen; it reports whether it
+// redrew.
+func (d *desk) applyEvidence(mobile string, ev evidence) bool {
 	if !ev.fetched || d.model.state != stateFound || d.model.mobile != mobile {
-		return
+		return false
 	}
 	m := d.model
 	rw := ev.rewards
@@ -105,6 +106,7 @@ func (d *desk) applyEvidence(mobile string, ev evidence) {
 		m.member.Card = &card
 	}
 	d.setState(m)
+	return true
 }
 
 // rewardsLookup is the connection's rewards reader, nil when it has none.
