@@ -6,10 +6,13 @@ package gui
 import (
 	"context"
 	"image"
+	"image/color"
 	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/ocard-desk/ocard-desk/resources"
 	"github.com/ocard-desk/ocard-desk/service"
@@ -98,15 +101,31 @@ var (
 // down, which sometimes never runs it and leaves the process hanging (seen in the
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
-	d := buildDesk(a, optionsFor(s))
-	crashTest(d) // a no-op unless built with the ocard_crashtest tag
+	useOneTextStyle()
+	opts := optionsFor(s)
+	w := a.NewWindow(tr("app.title"))
+	d := newDesk(w, opts)
+	// The window's text face (the bundled CJK font, Fyne's own and emoji fonts, the
+	// system font index) loads on its own goroutine while GLFW creates and maps the
+	// window on this one: the two were the start's longest steps, one after the other
+	// (docs/bench/findings.md, P4). Nothing measures text until faceReady: the window
+	// is shown with an empty background, and Fyne's loop, the only other place that
+	// could, has not started.
+	faceReady := d.loadTextFace()
+	w.SetContent(canvas.NewRectangle(color.Transparent))
+	w.SetIcon(resources.IconAt(windowIconSide))
+	w.Resize(defaultWindowSize)
 	// Stopping also gives up the claim on the desk's window at once: a copy started
 	// while this one quits opens its own window instead of asking this one.
 	stop := func() {
 		d.stop()
 		s.ReleaseWindow()
 	}
-	placeWindow(a, d.win, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
+	placeWindow(a, w, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
+	w.Show()
+	<-faceReady
+	d.fill()
+	crashTest(d) // a no-op unless built with the ocard_crashtest tag
 	s.OnRaise(d.raise)
 	d.loadRedemptions() // the unresolved redemptions' badge, from any earlier day
 	go func() {
@@ -117,20 +136,41 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 		// window then crashes inside Fyne (nil viewport, seen in the soak).
 		fyne.Do(a.Driver().Quit)
 	}()
-	return Window{Window: d.win, desk: d}
+	return Window{Window: w, desk: d, run: a.Run}
 }
 
+// buildDesk builds the desk's window whole, unshown (the tests' way in; Build shows
+// the window first and fills it once the text face is ready).
 func buildDesk(a fyne.App, opts Options) *desk {
 	useOneTextStyle()
 	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)
-	w.SetContent(d.buildUI())
 	w.SetIcon(resources.IconAt(windowIconSide))
 	w.Resize(defaultWindowSize)
-	d.router.install(w.Canvas())
+	d.fill()
+	return d
+}
+
+// fill sets the window's content and starts the desk: the first text is measured here.
+func (d *desk) fill() {
+	d.win.SetContent(d.buildUI())
+	d.router.install(d.win.Canvas())
 	d.start()
 	d.tellUncleanExit() // after start's notices, which it adds to
-	return d
+}
+
+// loadTextFace measures a line of the window's text on its own goroutine, which loads
+// the regular text face into Fyne's cache; the channel closes when it is done. The
+// caller must not measure text before that: with the release build's tags Fyne's
+// caches are plain maps.
+func (d *desk) loadTextFace() <-chan struct{} {
+	done := make(chan struct{})
+	sample := tr("app.title") + " 0912-345-678"
+	d.spawn(func() {
+		defer close(done)
+		fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{})
+	})
+	return done
 }
 
 // windowIconSide is the size of the icon handed to the window system: taskbars and

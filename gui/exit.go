@@ -37,11 +37,16 @@ const exitWait = 25 * time.Second
 type Window struct {
 	fyne.Window
 	desk *desk
+	run  func() // the app's Run: Build has shown the window already
 }
 
 // ShowAndRun shows the window and runs the app, then waits for what is on its way.
 func (w Window) ShowAndRun() {
-	w.Window.ShowAndRun()
+	if w.run != nil {
+		w.run()
+	} else {
+		w.Window.ShowAndRun()
+	}
 	w.desk.waitForSends(exitWait)
 }
 

@@ -42,7 +42,9 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 0, "lookups before the memory baseline (0: the baseline is the idle window)")
 	flag.IntVar(&o.lookups, "lookups", 1000, "lookups measured for RSS growth")
 	flag.IntVar(&o.scans, "scans", 200, "scans in the storm")
+	flag.IntVar(&o.history, "history", 100000, "redemption journal lines in the history phase")
 	flag.StringVar(&logDir, "logs", "", "directory to keep each process's stderr in (default: not kept)")
+	flag.BoolVar(&o.helloIsApp, "hello-is-app", false, "-hello is another build of the app (A/B runs): started with the app's arguments, its idle line waited for")
 	flag.StringVar(&o.appEnv, "app-env", "", "extra environment for the app only, comma-separated (experiments, e.g. GOGC=50)")
 	flag.Parse()
 	if o.app == "" || (strings.Contains(o.phases, "startup") && o.hello == "") {
@@ -69,8 +71,9 @@ func main() {
 type options struct {
 	app, hello, out, phases string
 	appEnv                  string
+	helloIsApp              bool
 	runs, warmup, lookups   int
-	scans                   int
+	scans, history          int
 	settle                  time.Duration
 }
 
@@ -82,22 +85,29 @@ type Results struct {
 	Startup  *StartupRes    `json:"startup,omitempty"`
 	Memory   *MemoryRes     `json:"memory,omitempty"`
 	Storm    *StormRes      `json:"storm,omitempty"`
+	History  *HistoryRes    `json:"history,omitempty"`
 	Settings map[string]any `json:"settings"`
 }
 
 // StartupRes holds one entry per measured run, in run order.
 type StartupRes struct {
-	AppMapMs      []float64 `json:"app_map_ms"`
-	HelloMapMs    []float64 `json:"hello_map_ms"`
-	AppIdleLogMs  []float64 `json:"app_idle_log_ms"` // first {"msg":"state","state":"idle"} line
-	AppRSSKiB     []int64   `json:"app_rss_kib"`
-	HelloRSSKiB   []int64   `json:"hello_rss_kib"`
-	AppHWMKiB     []int64   `json:"app_hwm_kib"`
-	HelloHWMKiB   []int64   `json:"hello_hwm_kib"`
-	AppTitle      string    `json:"app_title"`
-	HelloTitle    string    `json:"hello_title"`
-	AppArgs       []string  `json:"app_args"`
-	SettleSeconds float64   `json:"settle_seconds"`
+	AppMapMs     []float64 `json:"app_map_ms"`
+	HelloMapMs   []float64 `json:"hello_map_ms"`
+	AppIdleLogMs []float64 `json:"app_idle_log_ms"` // first {"msg":"state","state":"idle"} line
+	// Ready is the later of the map and the idle line (the content set, the entry
+	// focused): the app maps its window before it fills it (issue 24). The hello-world
+	// fills its window before it maps it, so its ready is its map.
+	AppReadyMs     []float64 `json:"app_ready_ms"`
+	HelloReadyMs   []float64 `json:"hello_ready_ms"`
+	HelloIdleLogMs []float64 `json:"hello_idle_log_ms,omitempty"` // -hello-is-app only
+	AppRSSKiB      []int64   `json:"app_rss_kib"`
+	HelloRSSKiB    []int64   `json:"hello_rss_kib"`
+	AppHWMKiB      []int64   `json:"app_hwm_kib"`
+	HelloHWMKiB    []int64   `json:"hello_hwm_kib"`
+	AppTitle       string    `json:"app_title"`
+	HelloTitle     string    `json:"hello_title"`
+	AppArgs        []string  `json:"app_args"`
+	SettleSeconds  float64   `json:"settle_seconds"`
 }
 
 // MemoryRes is the RSS over many lookups in one app process.
@@ -183,6 +193,8 @@ func run(o options, procs *reaper) error {
 			res.Memory, err = memoryPhase(o, x, env, procs)
 		case "storm":
 			res.Storm, err = stormPhase(o, x, env, procs)
+		case "history":
+			res.History, err = historyPhase(o, x, env, procs)
 		default:
 			err = fmt.Errorf("unknown phase %q", phase)
 		}

@@ -32,6 +32,8 @@ func startupPhase(o options, x *xServer, env []string, procs *reaper) (*StartupR
 		bin, args, penv := o.hello, []string(nil), env
 		if app {
 			bin, args, penv = o.app, appArgs, appEnv
+		} else if o.helloIsApp {
+			args, penv = appArgs, appEnv
 		}
 		p, err := launch(x, penv, procs, bin, args...)
 		if err != nil {
@@ -39,7 +41,7 @@ func startupPhase(o options, x *xServer, env []string, procs *reaper) (*StartupR
 		}
 		mapMs := ms(p.mapped.at.Sub(p.started))
 		var idleMs float64
-		if app {
+		if app || o.helloIsApp {
 			l, _, ok := p.waitState(0, 10*time.Second, func(s stateLine) bool { return s.State == "idle" })
 			if !ok {
 				p.stop()
@@ -56,16 +58,23 @@ func startupPhase(o options, x *xServer, env []string, procs *reaper) (*StartupR
 		if app {
 			res.AppMapMs = append(res.AppMapMs, mapMs)
 			res.AppIdleLogMs = append(res.AppIdleLogMs, idleMs)
+			res.AppReadyMs = append(res.AppReadyMs, max(mapMs, idleMs))
 			res.AppRSSKiB = append(res.AppRSSKiB, rss)
 			res.AppHWMKiB = append(res.AppHWMKiB, hwm)
 			res.AppTitle = p.title
 		} else {
 			res.HelloMapMs = append(res.HelloMapMs, mapMs)
+			if o.helloIsApp {
+				res.HelloIdleLogMs = append(res.HelloIdleLogMs, idleMs)
+				res.HelloReadyMs = append(res.HelloReadyMs, max(mapMs, idleMs))
+			} else {
+				res.HelloReadyMs = append(res.HelloReadyMs, mapMs)
+			}
 			res.HelloRSSKiB = append(res.HelloRSSKiB, rss)
 			res.HelloHWMKiB = append(res.HelloHWMKiB, hwm)
 			res.HelloTitle = p.title
 		}
-		fmt.Fprintf(os.Stderr, "  %-5s map %6.1f ms  rss %6.1f MiB\n", map[bool]string{true: "app", false: "hello"}[app], mapMs, float64(rss)/1024)
+		fmt.Fprintf(os.Stderr, "  %-5s map %6.1f ms  idle %6.1f ms  rss %6.1f MiB\n", map[bool]string{true: "app", false: "hello"}[app], mapMs, idleMs, float64(rss)/1024)
 		return nil
 	}
 	// Round 0 warms the page cache and font caches and is not recorded; then the
