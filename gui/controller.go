@@ -24,6 +24,7 @@ type desk struct {
 	opts Options
 	log  *slog.Logger
 	now  func() time.Time
+	trim *memoryTrim // nil but in Build: returns memory when the desk goes quiet
 
 	model deskModel
 	conn  connection
@@ -323,6 +324,7 @@ func (d *desk) setState(m deskModel) { d.setStateThen(m, nil) }
 func (d *desk) setStateThen(m deskModel, then func()) {
 	d.model = m
 	d.refreshAll()
+	d.trim.activity()
 	if then != nil {
 		then()
 	}

@@ -105,6 +105,7 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	opts := optionsFor(s)
 	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)
+	d.trim = newMemoryTrim()
 	// The window's text face (the bundled CJK font, Fyne's own and emoji fonts, the
 	// system font index) loads on its own goroutine while GLFW creates and maps the
 	// window on this one: the two were the start's longest steps, one after the other

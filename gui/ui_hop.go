@@ -50,6 +50,7 @@ func (d *desk) onUI(f func()) {
 func (d *desk) stop() {
 	d.stopped.Store(true)
 	d.endLife()
+	d.trim.stop()
 }
 
 // loadAvatar fetches the avatar off the UI goroutine, and scales it there to its size
