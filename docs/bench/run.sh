@@ -4,7 +4,7 @@
 #   P1, P2  go test -bench in ./service against the demo server on loopback
 #   P3      go test -bench in ./gui (Fyne's test driver) and the slow-avatar test
 #   P4-P6   docs/bench/window: the release binary and the hello-world baseline under
-#           a private Xvfb, driven by xdotool
+#           a private Xvfb, driven by xdotool; and the start with a year of redemptions
 #   P7      go test -bench in ./service/journal: confirm → redeem request sent
 #   size    the release binary, the baseline and the embedded font
 #
@@ -18,6 +18,7 @@
 #                  about 20% between runs of 10 on a 2-core VM)
 #   BENCH_LOOKUPS  lookups for RSS growth (default 1000)
 #   BENCH_SCANS    scans in the storm (default 200)
+#   BENCH_HISTORY  redemption journal lines for the start with history (default 100000)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -28,6 +29,7 @@ BTIME=${BENCH_TIME:-1s}
 RUNS=${BENCH_RUNS:-20}
 LOOKUPS=${BENCH_LOOKUPS:-1000}
 SCANS=${BENCH_SCANS:-200}
+HISTORY=${BENCH_HISTORY:-100000}
 RELEASE_FLAGS=(-tags migrated_fynedo -trimpath -ldflags "-s -w")
 
 rm -rf "$OUT"
@@ -137,9 +139,10 @@ step "P3: result to pixels (Fyne test driver), $COUNT rounds"
 (cd gui && LANG=en_US.UTF-8 LC_ALL= LANGUAGE= "$OUT/bin/gui.test" \
 	-test.run '^TestTextShowsWhileSlowAvatarLoads$' -test.v -test.count 1) | tee "$OUT/p3-avatar.txt"
 
-step "P4-P6: the real window under Xvfb"
+step "P4-P6: the real window under Xvfb (and the start with $HISTORY journal lines)"
 run_bg "$OUT/bin/window" -app "$OUT/bin/ocard-desk" -hello "$OUT/bin/hello" -runs "$RUNS" \
-	-lookups "$LOOKUPS" -scans "$SCANS" -logs "$OUT/logs" -out "$OUT/window.json"
+	-lookups "$LOOKUPS" -scans "$SCANS" -history "$HISTORY" -phases startup,memory,storm,history \
+	-logs "$OUT/logs" -out "$OUT/window.json"
 
 {
 	echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -65,12 +65,24 @@ type windowResults struct {
 	Startup  *startup `json:"startup"`
 	Memory   *memory  `json:"memory"`
 	Storm    *storm   `json:"storm"`
+	History  *history `json:"history"`
+}
+
+type history struct {
+	Lines            int       `json:"lines"`
+	FirstFullReadyMs float64   `json:"first_full_ready_ms"`
+	ActiveLines      int       `json:"active_lines"`
+	Archives         int       `json:"archives"`
+	EmptyReadyMs     []float64 `json:"empty_ready_ms"`
+	FullReadyMs      []float64 `json:"full_ready_ms"`
 }
 
 type startup struct {
 	AppMapMs      []float64 `json:"app_map_ms"`
 	HelloMapMs    []float64 `json:"hello_map_ms"`
 	AppIdleLogMs  []float64 `json:"app_idle_log_ms"`
+	AppReadyMs    []float64 `json:"app_ready_ms"`
+	HelloReadyMs  []float64 `json:"hello_ready_ms"`
 	AppRSSKiB     []float64 `json:"app_rss_kib"`
 	HelloRSSKiB   []float64 `json:"hello_rss_kib"`
 	AppTitle      string    `json:"app_title"`

@@ -68,16 +68,25 @@ func summary(in *inputs) []goal {
 		target: "text first", met: in.avatarPassed, known: in.avatarLog != "" || in.avatarPassed, miss: "the test failed",
 		why: "see `go test ./gui -run TestTextShowsWhileSlowAvatarLoads -v`"})
 	if s := in.win.Startup; s != nil && len(s.AppMapMs) > 0 {
-		r := median(s.AppMapMs) / median(s.HelloMapMs)
-		gs = append(gs, goal{id: "P4", figure: fmt.Sprintf("start → window mapped, entry focused (median of %d)", len(s.AppMapMs)),
-			measured: fmt.Sprintf("%.0f ms", median(s.AppMapMs)), baseline: fmt.Sprintf("%.0f ms", median(s.HelloMapMs)),
-			ratio: x2(r), target: "≤ 1.15×", met: r <= 1.15, known: true, miss: over(r, 1.15),
-			why: "not a regression of the window's rework: an A/B on 2026-12-04 (07:24 UTC) put the app at `afda04a` at 0.99× the app at `8a11acc` (339.6 vs 341.6 ms, 20 runs, paired). What the app adds to the hello-world, in a startup CPU profile (6 starts): copying the bundled 3.4 MB CJK font's CFF table when the first text is measured (10–30 ms a start; Fyne parses the font whole), building the header, entry and panels; `glfwCreateWindow` (about 140 ms of CPU a start) is shared with the hello-world. All text is one regular style since `6964ea5`, the icon a ready-made 128 px PNG since `ea62db5` (findings, P4). The baseline's own median moves by 10–20% between runs: compare the min–max and the paired ratios in the P4 section"})
+		app, hello := s.readyOrMap()
+		r := median(app) / median(hello)
+		gs = append(gs, goal{id: "P4", figure: fmt.Sprintf("start → window mapped and entry focused (median of %d)", len(app)),
+			measured: fmt.Sprintf("%.0f ms", median(app)), baseline: fmt.Sprintf("%.0f ms", median(hello)),
+			ratio: x2(r), target: "≤ 1.05×", met: r <= 1.05, known: true, miss: over(r, 1.05),
+			why: "the app's start is the hello-world's plus its own work on the UI goroutine before the window is created (settings, session, translations: about 10 ms) and after it maps (the desk built and focused: about 15 ms); the text face loads concurrently with the window's creation since issue 24. The hello-world's own median moves by 10–20% between runs: compare the paired ratios in the P4 section (findings, issue 24)"})
 		ri := median(s.AppRSSKiB) / median(s.HelloRSSKiB)
 		gs = append(gs, goal{id: "P5", figure: fmt.Sprintf("idle RSS %.0f s after the map (median of %d)", s.SettleSeconds, len(s.AppRSSKiB)),
-			measured: mib(median(s.AppRSSKiB)), baseline: mib(median(s.HelloRSSKiB)), ratio: x2(ri), target: "≤ 1.2×",
-			met: ri <= 1.2, known: true, miss: over(ri, 1.2),
-			why: "Fyne copies the bundled CJK font's tables into the heap, on top of its own Latin and emoji fonts that the hello-world also loads; all text is one style since `6964ea5` (findings, P5)"})
+			measured: mib(median(s.AppRSSKiB)), baseline: mib(median(s.HelloRSSKiB)), ratio: x2(ri), target: "≤ 1.10×",
+			met: ri <= 1.10, known: true, miss: over(ri, 1.10),
+			why: "the app keeps the bundled CJK font's tables in its heap on top of Fyne's Latin and emoji fonts, which the hello-world also loads, and its own services (demo server, log, journal); since issue 24 it returns free pages once it is quiet for 2 s (findings, issue 24)"})
+	}
+	if h := in.win.History; h != nil && len(h.FullReadyMs) > 0 {
+		d := median(pairedDiffs(h.FullReadyMs, h.EmptyReadyMs))
+		gs = append(gs, goal{id: "P4", figure: fmt.Sprintf("start with a %d-line redemption journal, against an empty one (median of %d paired differences)", h.Lines, len(h.FullReadyMs)),
+			measured: fmt.Sprintf("%+.1f ms", d), target: "≤ 5 ms", met: d <= 5, known: true, miss: fmt.Sprintf("%+.1f ms", d),
+			why: "see the history section: the journal is opened before the window"})
+		gs = append(gs, goal{id: "P4", figure: "the first start on that journal (moves a year into monthly archives; once)",
+			measured: fmt.Sprintf("%.0f ms", h.FirstFullReadyMs), target: "— (no goal set)", met: true, known: true, noGoal: true})
 	}
 	if mm := in.win.Memory; mm != nil {
 		g := (mm.EndRSSKiB - mm.WarmRSSKiB) / 1024
@@ -107,7 +116,26 @@ func summary(in *inputs) []goal {
 	}
 	if app, hello := num(in.size["app_bytes"]), num(in.size["hello_bytes"]); app > 0 && hello > 0 {
 		gs = append(gs, goal{id: "Size", figure: "release binary (`-trimpath -ldflags \"-s -w\"`)", measured: mb(app), baseline: mb(hello),
-			ratio: x2(app / hello), target: "— (no goal set)", met: true, known: true, noGoal: true})
+			ratio: x2(app / hello), target: "≤ 1.10×", met: app/hello <= 1.10, known: true, miss: over(app/hello, 1.10),
+			why: "the bundled Traditional Chinese font alone is 14% of the hello-world: 1.10× leaves no room for it and the app's code together (findings, Size)"})
 	}
 	return gs
+}
+
+// readyOrMap is the start figure of each binary: ready (the later of the map and the
+// idle line) where the window tool recorded it, else the map alone (older results).
+func (s *startup) readyOrMap() (app, hello []float64) {
+	if len(s.AppReadyMs) > 0 && len(s.HelloReadyMs) > 0 {
+		return s.AppReadyMs, s.HelloReadyMs
+	}
+	return s.AppMapMs, s.HelloMapMs
+}
+
+// pairedDiffs is a[i]-b[i] for the runs both have.
+func pairedDiffs(a, b []float64) []float64 {
+	var out []float64
+	for i := range min(len(a), len(b)) {
+		out = append(out, a[i]-b[i])
+	}
+	return out
 }
