@@ -8,6 +8,9 @@
 #         p3      BenchmarkResultToPixels/stage=widgets (./gui)
 #         storm   the P6 scanner storm (docs/bench/window -phases storm)
 #         memory  the P5 RSS run (docs/bench/window -phases memory), BENCH_LOOKUPS lookups
+#         startup P4: both builds started in turn under one Xvfb (window -phases startup
+#                 -hello-is-app), BENCH_RUNS starts each per round (default 20); ready and
+#                 map medians, paired ratios and idle RSS per round
 #
 # Each round runs the unpatched build, then the patched one (ROUNDS defaults to 6 for
 # p2/p3, 2 for storm/memory). The copies live in a temporary directory that is removed
@@ -18,7 +21,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 PATCH=$(realpath "$1")
 MODE=$2
-case $MODE in p2 | p3) ROUNDS=${3:-6} ;; storm | memory) ROUNDS=${3:-2} ;; *) echo "unknown mode $MODE" >&2; exit 2 ;; esac
+case $MODE in p2 | p3) ROUNDS=${3:-6} ;; storm | memory | startup) ROUNDS=${3:-2} ;; *) echo "unknown mode $MODE" >&2; exit 2 ;; esac
 
 TMP=$(mktemp -d /tmp/ocard-ab-XXXXXX)
 bg_pid=""
@@ -73,7 +76,7 @@ build() { # build VARIANT
 		(cd "$d" && go test -c -o "$TMP/$1.test" ./service)
 		;;
 	p3) (cd "$d" && go test -c -o "$TMP/$1.test" ./gui) ;;
-	storm | memory)
+	storm | memory | startup)
 		(cd "$d" && go build -tags migrated_fynedo -trimpath -ldflags "-s -w" -o "$TMP/$1.app" .)
 		(cd "$d" && go build -o "$TMP/window" ./docs/bench/window)
 		;;
@@ -83,6 +86,27 @@ build base
 build patched
 
 BENCHSTAT=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+if [ "$MODE" = startup ]; then
+	# Interleaved within each round by the window tool itself: "app" is the patched build,
+	# "hello" the base one.
+	for r in $(seq 1 "$ROUNDS"); do
+		"$TMP/window" -app "$TMP/patched.app" -hello "$TMP/base.app" -hello-is-app -phases startup \
+			-runs "${BENCH_RUNS:-20}" -settle "${BENCH_SETTLE:-3s}" -out "$TMP/startup-$r.json" &
+		bg_pid=$!
+		wait "$bg_pid"
+		bg_pid=""
+		python3 - "$TMP/startup-$r.json" "$r" <<'EOF'
+import json, statistics as st, sys
+s = json.load(open(sys.argv[1]))["startup"]
+a, b = s["app_ready_ms"], s["hello_ready_ms"]
+paired = st.median([x / y for x, y in zip(a, b)])
+print(f"round {sys.argv[2]}: ready patched {st.median(a):.1f} ms vs base {st.median(b):.1f} ms, {st.median(a)/st.median(b):.3f}x "
+      f"(paired {paired:.3f}x); map {st.median(s['app_map_ms']):.1f} vs {st.median(s['hello_map_ms']):.1f} ms; "
+      f"idle RSS {st.median(s['app_rss_kib'])/1024:.1f} vs {st.median(s['hello_rss_kib'])/1024:.1f} MiB; n={len(a)}")
+EOF
+	done
+	exit 0
+fi
 for r in $(seq 1 "$ROUNDS"); do
 	for v in base patched; do
 		case $MODE in
