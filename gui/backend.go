@@ -120,6 +120,14 @@ func (b sessionBackend) RedeemerFor(l MemberLookup, s settings.Settings) Redeeme
 
 // optionsFor is what the window is built from for session s.
 func optionsFor(s *session.Session) Options {
+	opts := optionsBeforeJournal(s)
+	addJournal(&opts, s)
+	return opts
+}
+
+// optionsBeforeJournal is optionsFor without the redeemer and the journal: all that
+// does not wait for the journal.
+func optionsBeforeJournal(s *session.Session) Options {
 	var lookup MemberLookup
 	if s.Client != nil { // a nil *service.Client in the interface would not be nil
 		lookup = s.Client
@@ -133,13 +141,19 @@ func optionsFor(s *session.Session) Options {
 		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf,
 		SettingsWarnings: s.SettingsWarnings, Support: supportFor(s),
 	}
+	addJournal(&opts, s)
+	return opts
+}
+
+// addJournal adds the session's redeemer and journal to opts. It waits for the journal,
+// which the window's session opens beside the window's creation (session.JournalBeside).
+func addJournal(opts *Options, s *session.Session) {
 	if r := s.Redeemer(s.Client); r != nil {
 		opts.Redeemer = r
 	}
-	if s.Journal != nil {
-		opts.RedemptionLog = s.Journal
+	if j := s.RedemptionLog(); j != nil {
+		opts.RedemptionLog = j
 	}
-	return opts
 }
 
 // DemoNumbers converts the demo server's numbers for the window.

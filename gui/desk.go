@@ -102,7 +102,7 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	useOneTextStyle()
-	opts := optionsFor(s)
+	opts := optionsBeforeJournal(s) // the journal opens beside the window's creation
 	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)
 	d.trim = newMemoryTrim()
@@ -125,6 +125,7 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	placeWindow(a, w, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
 	w.Show()
 	<-faceReady
+	d.useJournal(s)
 	d.fill()
 	crashTest(d) // a no-op unless built with the ocard_crashtest tag
 	s.OnRaise(d.raise)
@@ -150,6 +151,13 @@ func buildDesk(a fyne.App, opts Options) *desk {
 	w.Resize(defaultWindowSize)
 	d.fill()
 	return d
+}
+
+// useJournal gives the desk the session's redeemer and journal, once the session has
+// opened it (beside the window's creation: a year of history costs the start nothing).
+func (d *desk) useJournal(s *session.Session) {
+	addJournal(&d.opts, s)
+	d.conn.redeemer, d.conn.log = d.opts.Redeemer, d.opts.RedemptionLog
 }
 
 // fill sets the window's content and starts the desk: the first text is measured here.

@@ -109,7 +109,8 @@ func parseDesk(_ context.Context, args []string, prefs settings.KV, stdout, stde
 	}
 	in := session.Inputs{Flags: f.layer(given), ConfigPath: *f.config, Demo: *useDemo, FullScreen: *fullScreen,
 		Getenv: env.getenv, ExeDir: env.exeDir, Prefs: prefs, Secrets: env.openSecrets(),
-		Logger: logger, Window: window, LogFile: wlog.file, Run: wlog.run, Unclean: wlog.unclean}
+		Logger: logger, Window: window, LogFile: wlog.file, Run: wlog.run, Unclean: wlog.unclean,
+		JournalBeside: env.window} // the window opens it beside its own creation (issue 24)
 	if given["shop-name"] {
 		in.Flags.Settings.Shops = []settings.Shop{{ID: in.Flags.Settings.CurrentShop, Name: *shopName}}
 	}

@@ -140,3 +140,39 @@ func BenchmarkConfirmToRequestSent(b *testing.B) {
 	b.Logf("history %d lines; first open (rotation into %d archives) %v; active file then %d lines, %d unresolved; %d confirms, median %v",
 		benchHistoryLines, len(archives), firstOpen, len(active), len(unresolved), len(times), times[len(times)/2])
 }
+
+// BenchmarkOpenAtStart is what the journal adds to every start (issue 24: "start does
+// not grow with history"): OpenWith and Close on an empty journal, and on one with a
+// year's 100,000 lines after the first open has moved them into the archives (that
+// first open is BenchmarkConfirmToRequestSent's first-open-ms). The difference between
+// the two is what a year of history costs each start.
+func BenchmarkOpenAtStart(b *testing.B) {
+	for _, history := range []string{"none", "year"} {
+		b.Run("history="+history, func(b *testing.B) {
+			dir := b.TempDir()
+			salts := &memSalts{m: map[string][]byte{}}
+			j, _, _, err := OpenWith(dir, Options{Salt: salts})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if history == "year" {
+				writeBenchHistory(b, j, time.Now())
+			}
+			j.Close()
+			if j, _, _, err = OpenWith(dir, Options{Salt: salts}); err != nil { // the one-time rotation
+				b.Fatal(err)
+			}
+			j.Close()
+			active, _, _ := ReadFile(j.Path())
+			b.ReportMetric(float64(len(active)), "active-lines")
+			b.ReportAllocs()
+			for b.Loop() {
+				j, _, _, err := OpenWith(dir, Options{Salt: salts})
+				if err != nil {
+					b.Fatal(err)
+				}
+				j.Close()
+			}
+		})
+	}
+}

@@ -66,6 +66,7 @@ func (s *Session) openJournal(getenv func(string) string) {
 // Redeemer is the journaled, at-most-once redeemer for client, or nil when this
 // desk does not redeem (off, or no journal).
 func (s *Session) Redeemer(client *service.Client) *journal.Redeemer {
+	s.waitJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Journal == nil || client == nil {
@@ -77,6 +78,7 @@ func (s *Session) Redeemer(client *service.Client) *journal.Redeemer {
 // RedeemerFor is Redeemer after settings c were saved: redeeming turned on in
 // Settings opens the journal then; turned off, there is no redeemer.
 func (s *Session) RedeemerFor(client *service.Client, c settings.Settings) *journal.Redeemer {
+	s.waitJournal()
 	if !c.RedeemEnabled && !s.Demo {
 		return nil
 	}
@@ -96,6 +98,7 @@ func (s *Session) RedeemerFor(client *service.Client, c settings.Settings) *jour
 // journal it writes: the demo's own (DemoJournalDir), never the desk's (a desk may start the demo from its welcome screen while its real
 // journal is open).
 func (s *Session) DemoRedeemer(client *service.Client) (*journal.Redeemer, *journal.Journal) {
+	s.waitJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if client == nil {
@@ -140,6 +143,7 @@ func (s *Session) openDemoJournal() error {
 // DemoJournalDir is the demo's journal folder once the demo has redeemed or can
 // ("" before): the window says where it is.
 func (s *Session) DemoJournalDir() string {
+	s.waitJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.demoJournalDir
@@ -147,6 +151,7 @@ func (s *Session) DemoJournalDir() string {
 
 // RedemptionLog is the desk's journal (nil when it does not redeem).
 func (s *Session) RedemptionLog() *journal.Journal {
+	s.waitJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.Journal
@@ -154,6 +159,7 @@ func (s *Session) RedemptionLog() *journal.Journal {
 
 // closeJournal closes the journals; the demo's stays on disk.
 func (s *Session) closeJournal() {
+	s.waitJournal()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.Journal != nil && s.Journal != s.demoJournal {

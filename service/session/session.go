@@ -51,6 +51,11 @@ type Inputs struct {
 	// Window, when set, is this process's claim to be the user's one desk window; the
 	// session closes it last.
 	Window *instance.Listener
+	// JournalBeside opens the redemption journal on its own goroutine, beside whatever
+	// the caller does next (the window's creation): a year of history, or the first
+	// start's move of it into archives, then costs the start nothing. JournalReady
+	// says when it is open; every method that needs the journal waits for it.
+	JournalBeside bool
 	// LogFile is the window's log file, Run its run's marker and Unclean how the run
 	// before it ended (nil: cleanly); Close ends the run and closes the file last.
 	LogFile *logfile.File
@@ -106,6 +111,9 @@ type Session struct {
 	demoJournalDir string
 	demoUnresolved []journal.Entry
 	getenv         func(string) string // for a journal opened after Settings turned redeeming on
+	// journalReady is closed once the journal has been opened (or found unopenable);
+	// nil when Open opened it itself.
+	journalReady chan struct{}
 
 	// LogFile, Run and Unclean are Inputs' (support.go: About, diagnostics).
 	LogFile *logfile.File
@@ -203,7 +211,17 @@ func Open(in Inputs) (*Session, error) {
 		}
 	}
 	s.getenv = in.Getenv
-	s.openJournal(in.Getenv)
+	if in.JournalBeside {
+		s.journalReady = make(chan struct{})
+		// Not under s.mu: every reader waits for journalReady first (waitJournal), and
+		// its close is what orders these writes before their reads.
+		s.Go(func() {
+			defer close(s.journalReady)
+			s.openJournal(in.Getenv)
+		})
+	} else {
+		s.openJournal(in.Getenv)
+	}
 	if r.ProvisionPath != "" {
 		s.Summary += "\nProvisioning file: " + r.ProvisionPath
 	}
@@ -219,6 +237,22 @@ func Open(in Inputs) (*Session, error) {
 // Welcome reports whether the desk has never been set up: the window then greets the
 // cashier with the demo and the settings instead of an error.
 func (s *Session) Welcome() bool { return !s.Demo && s.Resolved.Unconfigured() }
+
+// JournalReady is closed once the redemption journal is open, or known not to open
+// (RedeemProblem): at once unless Inputs.JournalBeside. Journal, PendingAtStart and
+// RedeemProblem may be read after it.
+func (s *Session) JournalReady() <-chan struct{} {
+	if s.journalReady == nil {
+		return closedChannel
+	}
+	return s.journalReady
+}
+
+var closedChannel = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// waitJournal waits until the journal opened beside the start is open. Every method
+// that reads the journal's fields calls it first, before taking s.mu.
+func (s *Session) waitJournal() { <-s.JournalReady() }
 
 // Close closes the redemption journal and stops the in-process demo server, if any.
 func (s *Session) Close() {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
 	"github.com/ocard-desk/ocard-desk/service/demo"
@@ -247,5 +248,82 @@ func TestSettingsRestoredFromTheBackupAreNoticed(t *testing.T) {
 	}
 	if ps := s.Save(c, "secret"); len(ps) != 1 || ps[0].Code != settings.CodeSettingsFile {
 		t.Errorf("Save: %v", ps)
+	}
+}
+
+// Issue 24: the window's session opens the journal beside the window's creation: Open
+// returns before it is open, every method that needs it waits for it (a Close that
+// comes first too: the journal is never left open behind a closed session), and what it
+// finds is what a journal opened in Open finds.
+func TestJournalOpenedBesideTheStart(t *testing.T) {
+	dir := t.TempDir()
+	var gate chan struct{} // while open, the journal's opening waits at its folder's name
+	getenv := func(k string) string {
+		if k == "OCARD_JOURNAL_DIR" {
+			if gate != nil {
+				<-gate
+			}
+			return dir
+		}
+		return ""
+	}
+	open := func() *Session {
+		s, err := Open(Inputs{Demo: true, IdleClear: -1, Getenv: getenv, Prefs: &settings.MemoryKV{},
+			Secrets: settings.NewFileStore(t.TempDir()), Logger: quietLogger(), JournalBeside: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	returned := func(f func()) <-chan struct{} {
+		done := make(chan struct{})
+		go func() { f(); close(done) }()
+		return done
+	}
+	notYet := func(done <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-done:
+			t.Fatalf("%s returned while the journal was still opening", what)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
+	gate = make(chan struct{})
+	s := open() // returns with the journal's opening held at the gate
+	var j *journal.Journal
+	got := returned(func() { j = s.RedemptionLog() })
+	notYet(s.JournalReady(), "JournalReady")
+	notYet(got, "RedemptionLog")
+	close(gate)
+	<-got
+	if j == nil || s.DemoJournalDir() != filepath.Join(dir, DemoJournalName) {
+		t.Fatalf("demo journal %v in %q", j, s.DemoJournalDir())
+	}
+	if err := j.Append(journal.Entry{OrderID: "000030261204124", State: journal.Unknown, ShopID: "000030",
+		Mobile: "0900***005", Points: 10, What: "10 points"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	gate = make(chan struct{})
+	s = open()
+	closed := returned(s.Close)
+	notYet(closed, "Close")
+	close(gate)
+	<-closed
+	if s.Journal != nil || s.demoJournal != nil {
+		t.Fatal("a journal opened after its session was closed")
+	}
+
+	gate = nil
+	s = open()
+	defer s.Close()
+	<-s.JournalReady()
+	if len(s.PendingAtStart) != 1 || s.PendingAtStart[0].OrderID != "000030261204124" {
+		t.Errorf("PendingAtStart of a journal opened beside the start: %+v", s.PendingAtStart)
+	}
+	if s.Redeemer(s.Client) == nil {
+		t.Error("no redeemer once the journal opened beside the start is open")
 	}
 }

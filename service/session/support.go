@@ -30,19 +30,20 @@ func (s *Session) SettingsFile() string {
 }
 
 // JournalFolder is where the redemption journal is, or would be once redeeming is on
-// (OCARD_JOURNAL_DIR, else the user's config folder).
+// (OCARD_JOURNAL_DIR, else the user's config folder; with --demo, the demo's folder in
+// it, as openJournal opens it). It does not wait for a journal opened beside the start.
 func (s *Session) JournalFolder() string {
-	if s.Journal != nil {
-		return filepath.Dir(s.Journal.Path())
-	}
 	getenv := s.getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	if d := getenv("OCARD_JOURNAL_DIR"); d != "" {
-		return d
+	d := getenv("OCARD_JOURNAL_DIR")
+	if d == "" {
+		d, _ = journal.DefaultDir()
 	}
-	d, _ := journal.DefaultDir()
+	if d != "" && s.Demo {
+		return filepath.Join(d, DemoJournalName)
+	}
 	return d
 }
 
