@@ -125,6 +125,12 @@ step "P7: confirm -> redeem request sent, 100,000-line journal history, $COUNT r
 (cd service/journal && "$OUT/bin/journal.test" -test.run '^$' -test.bench '^BenchmarkConfirmToRequestSent$' \
 	-test.benchtime 200x -test.count "$COUNT") | tee "$OUT/p7.txt"
 
+step "P4: the journal's open at start, empty and with a year (100,000 lines, rotated), $COUNT rounds"
+# Issue 24: what the history costs each start; the window opens the journal beside its
+# own creation (session.Inputs.JournalBeside), the history phase below times that whole.
+(cd service/journal && "$OUT/bin/journal.test" -test.run '^$' -test.bench '^BenchmarkOpenAtStart$' \
+	-test.benchtime 100x -test.count "$COUNT") | tee -a "$OUT/p7.txt"
+
 step "P7: a Confirm press on the UI goroutine, $COUNT rounds"
 # Issue 21: what the press itself costs the UI goroutine (the panel to "Sending…", the send
 # started on its own goroutine); the journal is never touched there.
