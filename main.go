@@ -65,7 +65,6 @@ func main() {
 
 	a.SetIcon(resources.Icon)
 	a.Settings().SetTheme(gui.Theme())
-	gui.SetLanguage(session.Language)
 	// The window quits on SIGINT/SIGTERM (ctx), stopping its own work first.
 	gui.Build(ctx, a, session).ShowAndRun()
 }

@@ -92,9 +92,9 @@ var (
 	maxRecent         = 10
 )
 
-// Build creates the main window for session s on app a; it lives until ctx ends (the
-// process's SIGINT/SIGTERM) or the cashier closes it. The caller shows it
-// (ShowAndRun) and closes s after.
+// Build sets the language, then creates and shows the main window for session s on
+// app a; it lives until ctx ends (the process's SIGINT/SIGTERM) or the cashier closes
+// it. The caller runs it (ShowAndRun) and closes s after.
 //
 // The desk stops its own work (desk.stop) before Fyne quits, on both paths. Not from
 // Fyne's OnStopped: a callback there is queued to Fyne's loop while the loop shuts
@@ -102,8 +102,17 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	useOneTextStyle()
+	// The translations load on their own goroutine while GLFW starts on this one
+	// (NewWindow): nothing reads them before langReady.
+	langReady := make(chan struct{})
+	s.Go(func() {
+		defer close(langReady)
+		SetLanguage(s.Language)
+	})
+	w := a.NewWindow("")
+	<-langReady
+	w.SetTitle(tr("app.title"))
 	opts := optionsBeforeJournal(s) // the journal opens beside the window's creation
-	w := a.NewWindow(tr("app.title"))
 	d := newDesk(w, opts)
 	d.trim = newMemoryTrim()
 	// The window's text face (the bundled CJK font, Fyne's own and emoji fonts, the
