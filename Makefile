@@ -53,15 +53,13 @@ build-debug: deps-build
 run: build
 	./$(OUT)/$(APP) --demo
 
-# test: vet and staticcheck, then every test with the race detector, including the
-# end-to-end test of the real binary in Xvfb and the fuzz seed corpora.
+# test: vet and staticcheck, every test with the race detector, including the end-to-end
+# test of the real binary in Xvfb and the fuzz seed corpora, then the gui's 1000-scan abuse
+# test and 300 random cashiers without it (under -race they run 24 scans and 30 cashiers).
+# .ci/test runs them as two chains side by side, each build variant compiled once; each
+# step's log is printed whole when it ends, and again at the end if it failed.
 test: deps
-	go vet ./...
-	$(STATICCHECK) ./...
-	go test -race -count=1 ./...
-	# The 1000-scan abuse test and 300 random cashiers without the race detector: under
-	# -race they run 24 scans and 30 cashiers (a redraw is slow there).
-	go test -count=1 -run '^(TestThousandLookupsNoLeakNoStaleMember|TestRandomCashierNeverChargesTwice)$$' ./gui
+	STATICCHECK='$(STATICCHECK)' ./.ci/test
 
 # staticcheck at a fixed version; `go run pkg@version` builds it without touching go.mod.
 STATICCHECK ?= go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
