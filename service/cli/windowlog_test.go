@@ -50,6 +50,9 @@ func TestUnwritableLogFolderIsToldOnceAndTheWindowOpens(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	defer s.Close()
+	// The window's session opens its journal on a goroutine that logs (to stderr here,
+	// the log file being unwritable): the buffer is read once it has.
+	<-s.JournalReady()
 	if !errors.Is(s.LogFile.Problem(), logfile.ErrUnwritable) {
 		t.Errorf("Problem() = %v", s.LogFile.Problem())
 	}
