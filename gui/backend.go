@@ -132,7 +132,7 @@ func optionsBeforeJournal(s *session.Session) Options {
 	if s.Client != nil { // a nil *service.Client in the interface would not be nil
 		lookup = s.Client
 	}
-	opts := Options{
+	return Options{
 		Lookup: lookup, Avatars: s.Avatars, ShopID: s.ShopID, ShopName: s.ShopName,
 		Demo: s.Demo, DemoNumbers: DemoNumbers(s.DemoNumbers), IdleClear: s.IdleClear,
 		SetupProblem: s.SetupProblem, ConnectionSummary: s.Summary, Logger: s.Logger,
@@ -141,8 +141,6 @@ func optionsBeforeJournal(s *session.Session) Options {
 		Welcome: s.Welcome(), TicketIDOf: s.Resolved.Settings.TicketIDOf,
 		SettingsWarnings: s.SettingsWarnings, Support: supportFor(s),
 	}
-	addJournal(&opts, s)
-	return opts
 }
 
 // addJournal adds the session's redeemer and journal to opts. It waits for the journal,

@@ -160,3 +160,24 @@ func TestLogProblemIsShownInSettings(t *testing.T) {
 		t.Fatal("Settings does not say the log cannot be written")
 	}
 }
+
+// Issue 24: Build takes the window's options before the window exists, while the
+// session's journal may still be opening beside it (session.Inputs.JournalBeside), so
+// they must not wait for the journal: no redeemer, no journal in them (useJournal adds
+// both after the window has mapped). Checked to fail with addJournal called inside.
+func TestWindowOptionsDoNotTouchTheJournal(t *testing.T) {
+	dir := t.TempDir()
+	s, err := session.Open(session.Inputs{Demo: true, Prefs: &settings.MemoryKV{}, Secrets: settings.NewFileStore(dir),
+		Getenv: func(k string) string { return map[string]string{"OCARD_JOURNAL_DIR": dir}[k] }, JournalBeside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if opts := optionsBeforeJournal(s); opts.Redeemer != nil || opts.RedemptionLog != nil {
+		t.Fatalf("the options taken before the window hold the journal (redeemer %v, log %v): they waited for it",
+			opts.Redeemer, opts.RedemptionLog)
+	}
+	if opts := optionsFor(s); opts.Redeemer == nil || opts.RedemptionLog == nil {
+		t.Fatal("the demo session's full options have no redeemer or journal")
+	}
+}
