@@ -39,6 +39,7 @@ func main() {
 	flag.StringVar(&o.phases, "phases", "startup,memory,storm", "phases to run")
 	flag.IntVar(&o.runs, "runs", 10, "startup runs of each binary (plus one discarded warm-up round)")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "wait after the window maps before reading idle RSS")
+	flag.DurationVar(&o.rest, "rest", 0, "after the memory phase's end: Esc back to the empty screen, wait this long, read RSS again (0: not done; Fyne frees a text's texture 1 min after it was last drawn)")
 	flag.IntVar(&o.warmup, "warmup", 0, "lookups before the memory baseline (0: the baseline is the idle window)")
 	flag.IntVar(&o.lookups, "lookups", 1000, "lookups measured for RSS growth")
 	flag.IntVar(&o.scans, "scans", 200, "scans in the storm")
@@ -74,7 +75,7 @@ type options struct {
 	helloIsApp              bool
 	runs, warmup, lookups   int
 	scans, history          int
-	settle                  time.Duration
+	settle, rest            time.Duration
 }
 
 // Results is what the report reads.
@@ -112,10 +113,20 @@ type StartupRes struct {
 
 // MemoryRes is the RSS over many lookups in one app process.
 type MemoryRes struct {
-	IdleRSSKiB  int64     `json:"idle_rss_kib"`
-	WarmRSSKiB  int64     `json:"warm_rss_kib"` // after the warm-up lookups and a settle
-	EndRSSKiB   int64     `json:"end_rss_kib"`  // after the measured lookups and a settle
-	EndHWMKiB   int64     `json:"end_hwm_kib"`
+	IdleRSSKiB int64 `json:"idle_rss_kib"`
+	WarmRSSKiB int64 `json:"warm_rss_kib"` // after the warm-up lookups and a settle
+	EndRSSKiB  int64 `json:"end_rss_kib"`  // after the measured lookups and a settle
+	EndHWMKiB  int64 `json:"end_hwm_kib"`
+	// IdleKinds and EndKinds split the idle and end RSS into its kinds (/proc/PID/status):
+	// what grew is the process's own memory (anon) or pages of files it maps (file: the
+	// binary's and the shared libraries' code and data read in on first use).
+	IdleKinds RSSKinds `json:"idle_kinds"`
+	EndKinds  RSSKinds `json:"end_kinds"`
+	// Rest*: with -rest, the empty screen again (Esc) after that wait: the same screen as
+	// the idle figure, so rest − idle is what the lookups left behind.
+	RestSeconds float64   `json:"rest_seconds,omitempty"`
+	RestRSSKiB  int64     `json:"rest_rss_kib,omitempty"`
+	RestKinds   RSSKinds  `json:"rest_kinds"`
 	Samples     []Sample  `json:"samples"`
 	Warmup      int       `json:"warmup"`
 	Lookups     int       `json:"lookups"`
@@ -128,6 +139,13 @@ type MemoryRes struct {
 	AvatarReqs  int64     `json:"avatar_requests"`
 	Numbers     []string  `json:"numbers"`
 	Seconds     float64   `json:"seconds"`
+}
+
+// RSSKinds is VmRSS split as the kernel counts it: RssAnon + RssFile + RssShmem.
+type RSSKinds struct {
+	AnonKiB  int64 `json:"anon_kib"`
+	FileKiB  int64 `json:"file_kib"`
+	ShmemKiB int64 `json:"shmem_kib"`
 }
 
 // Sample is VmRSS after a number of measured lookups.
@@ -166,7 +184,7 @@ type StormRes struct {
 
 func run(o options, procs *reaper) error {
 	res := &Results{Started: time.Now(), Settings: map[string]any{
-		"runs": o.runs, "settle": o.settle.String(), "warmup": o.warmup, "lookups": o.lookups, "scans": o.scans,
+		"runs": o.runs, "settle": o.settle.String(), "rest": o.rest.String(), "warmup": o.warmup, "lookups": o.lookups, "scans": o.scans,
 	}}
 	x, err := startX(procs)
 	if err != nil {

@@ -216,6 +216,7 @@ func memoryPhase(o options, x *xServer, env []string, procs *reaper) (*MemoryRes
 	res := &MemoryRes{Warmup: o.warmup, Lookups: o.lookups, Numbers: loopbackMembers}
 	time.Sleep(o.settle)
 	res.IdleRSSKiB, _ = memStatus(pid)
+	res.IdleKinds = memKinds(pid, "memory-idle")
 
 	i := 0
 	scanAndWait := func() (time.Duration, bool, bool) {
@@ -242,6 +243,7 @@ func memoryPhase(o options, x *xServer, env []string, procs *reaper) (*MemoryRes
 		}
 		time.Sleep(o.settle)
 		res.WarmRSSKiB, _ = memStatus(pid)
+		memKinds(pid, "memory-warm")
 	}
 	start := time.Now()
 	for k := 1; k <= o.lookups; k++ {
@@ -264,6 +266,31 @@ func memoryPhase(o options, x *xServer, env []string, procs *reaper) (*MemoryRes
 	res.Seconds = time.Since(start).Seconds()
 	time.Sleep(o.settle)
 	res.EndRSSKiB, res.EndHWMKiB = memStatus(pid)
+	res.EndKinds = memKinds(pid, "memory-end")
+	if o.rest > 0 {
+		from := len(p.states())
+		if _, err := x.tool("key", "Escape"); err != nil {
+			return nil, err
+		}
+		if _, _, ok := p.waitState(from, 10*time.Second, func(s stateLine) bool { return s.State == "idle" }); !ok {
+			return nil, fmt.Errorf("Esc did not bring the empty screen back:\n%s", tail(p.text(), 5))
+		}
+		time.Sleep(o.rest)
+		// Esc once more on the empty screen: a state change, so the desk's trim runs 2 s
+		// later, as it did before the idle figure (3 s after the map) and the end figure.
+		from = len(p.states())
+		if _, err := x.tool("key", "Escape"); err != nil {
+			return nil, err
+		}
+		if _, _, ok := p.waitState(from, 10*time.Second, func(s stateLine) bool { return s.State == "idle" }); !ok {
+			return nil, fmt.Errorf("the second Esc logged no idle state:\n%s", tail(p.text(), 5))
+		}
+		time.Sleep(o.settle)
+		res.RestSeconds = o.rest.Seconds()
+		res.RestRSSKiB, _ = memStatus(pid)
+		res.RestKinds = memKinds(pid, "memory-rest")
+		fmt.Fprintf(os.Stderr, "  empty screen %s after Esc: rss %6.1f MiB\n", o.rest, float64(res.RestRSSKiB)/1024)
+	}
 	after := rec.srv.Stats()
 	res.MemberReqs = after.MemberRequests - before.MemberRequests
 	res.TokenReqs = after.TokenRequests - before.TokenRequests

@@ -296,6 +296,38 @@ func (p *proc) stop() {
 	}
 }
 
+// memKinds reads RssAnon, RssFile and RssShmem (KiB) of pid, and, when -logs is set, keeps
+// the process's /proc/PID/smaps there as NAME.smaps, so that two moments can be compared
+// mapping by mapping.
+func memKinds(pid int, name string) RSSKinds {
+	var k RSSKinds
+	if logDir != "" {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid)); err == nil {
+			_ = os.WriteFile(filepath.Join(logDir, name+".smaps"), b, 0o644)
+		}
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return k
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "RssAnon:":
+			k.AnonKiB = v
+		case "RssFile:":
+			k.FileKiB = v
+		case "RssShmem:":
+			k.ShmemKiB = v
+		}
+	}
+	return k
+}
+
 // memStatus reads VmRSS and VmHWM (KiB) of pid.
 func memStatus(pid int) (rss, hwm int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
