@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -179,6 +180,49 @@ func TestPanicIsLoggedAndNamedAtTheNextStart(t *testing.T) {
 				t.Errorf("the kept crash file lost the trace: %s", b)
 			}
 		})
+	}
+}
+
+// TestHungQuitIsEndedByTheWatch: a crash-test build whose Fyne loop hangs once the desk
+// stops (OCARD_CRASH_TEST=hang-quit), as Fyne's own shutdown once did in the shutdown
+// soak (docs/RELIABILITY.md). After SIGTERM the window goes but the process stays; the
+// desk's watch ends it quitGrace (10 s) later, with status 0, the run ended cleanly (no
+// marker left) and the log saying why. (Checked to fail: with the watch off in
+// Window.ShowAndRun the process was still alive 30 s after the signal.)
+func TestHungQuitIsEndedByTheWatch(t *testing.T) {
+	env, logDir := newReleaseE2E(t, "ocard_crashtest")
+	env.env = append(env.env, "OCARD_CRASH_TEST=hang-quit")
+	app := env.startApp("--demo", "--log-json", "--lang", "zh-TW", "--idle-clear", "0")
+	app.waitState("idle", "")
+	if err := app.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.cmd.Wait() }()
+	select { // the hang is real: the process outlives the signal by seconds
+	case <-done:
+		t.Fatalf("the process ended at once: the crash test did not hang Fyne's loop:\n%s", app.stderrText())
+	case <-time.After(3 * time.Second):
+	}
+	if out, _ := env.xdotoolOutput("search", "--onlyvisible", "--name", "Ocard Desk"); strings.TrimSpace(out) != "" {
+		t.Errorf("the window is still on screen 3 s after SIGTERM (window %s)", strings.TrimSpace(out))
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = app.cmd.Process.Kill()
+		<-done
+		t.Fatalf("the process was still alive 33 s after SIGTERM, its window gone:\n%s", app.stderrText())
+	}
+	if code := app.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("the watch ended the process with status %d, want 0", code)
+	}
+	log, _ := os.ReadFile(filepath.Join(logDir, "ocard-desk.log"))
+	if !strings.Contains(string(log), `"msg":"the window has gone but Fyne's loop has not ended: ending the process"`) {
+		t.Errorf("the log file does not say why the process ended:\n%s", log)
+	}
+	if _, err := os.Stat(filepath.Join(logDir, "running")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the watch's end left the run marker (the next start would call it a crash): %v", err)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // the log and the crash file, and the next start names it.
 func crashTest(d *desk) {
 	mode := os.Getenv("OCARD_CRASH_TEST")
-	if mode == "" || d.conn.lookup == nil {
+	if mode == "" || mode == "hang-quit" || d.conn.lookup == nil {
 		return
 	}
 	d.conn.lookup = crashingLookup{mode: mode}
@@ -33,4 +33,18 @@ func (c crashingLookup) LookupMember(ctx context.Context, _, _ string) (service.
 		return service.Member{}, ctx.Err()
 	}
 	panic("crash test: a panic in a goroutine of the desk")
+}
+
+// crashTestRun, with OCARD_CRASH_TEST=hang-quit, makes the app's Run never return once
+// Fyne's loop has ended: the window gone and the process alive, as after the hang seen
+// inside Fyne's own shutdown in the soak (docs/RELIABILITY.md). The end-to-end test
+// then sees the desk's watch end the process (quitGrace).
+func crashTestRun(run func()) func() {
+	if os.Getenv("OCARD_CRASH_TEST") != "hang-quit" {
+		return run
+	}
+	return func() {
+		run()
+		select {}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"log/slog"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -147,7 +148,11 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 		// window then crashes inside Fyne (nil viewport, seen in the soak).
 		fyne.Do(a.Driver().Quit)
 	}()
-	return Window{Window: w, desk: d, run: a.Run}
+	endHung := func() {
+		s.Close()
+		os.Exit(0)
+	}
+	return Window{Window: w, desk: d, run: crashTestRun(a.Run), endHung: endHung, grace: quitGrace}
 }
 
 // buildDesk builds the desk's window whole, unshown (the tests' way in; Build shows

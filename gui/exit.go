@@ -32,22 +32,62 @@ func (g *sendGroup) idle() bool { return g.n.Load() == 0 }
 // timeout with its one resend after a refreshed token, and the journal's fsync.
 const exitWait = 25 * time.Second
 
+// quitGrace is how long Fyne's loop has, once the desk has stopped (the window closed,
+// or SIGINT/SIGTERM), to end and return from Run. It takes milliseconds; more than this
+// is the hang seen once in 500 runs of the shutdown soak, inside Fyne's own shutdown
+// (docs/RELIABILITY.md): the window gone, the process alive, the desk's claim given up
+// but its journal and log still open.
+const quitGrace = 10 * time.Second
+
 // Window is the desk's window. Its ShowAndRun returns once the window has gone and no
 // redemption or settlement is still being sent or written (at most exitWait).
 type Window struct {
 	fyne.Window
 	desk *desk
 	run  func() // the app's Run: Build has shown the window already
+	// endHung ends the process when run has not returned quitGrace after the desk
+	// stopped (Build: closes the session, then exits). nil: no watch (tests' windows).
+	endHung func()
+	grace   time.Duration // quitGrace; shorter in tests
 }
 
 // ShowAndRun shows the window and runs the app, then waits for what is on its way.
 func (w Window) ShowAndRun() {
-	if w.run != nil {
-		w.run()
-	} else {
+	if w.run == nil {
 		w.Window.ShowAndRun()
+		w.desk.waitForSends(exitWait)
+		return
 	}
+	returned := make(chan struct{})
+	if w.endHung != nil {
+		go w.desk.watchQuit(returned, w.grace, w.endHung)
+	}
+	w.run()
+	close(returned)
 	w.desk.waitForSends(exitWait)
+}
+
+// watchQuit ends the process (end) when Fyne's Run has not returned (returned) grace
+// after the desk stopped: what is on its way is still waited for, and end closes the
+// session (journal, log, run marker) as main would have. It never fires while the desk
+// runs, however long.
+func (d *desk) watchQuit(returned <-chan struct{}, grace time.Duration, end func()) {
+	select {
+	case <-returned:
+		return
+	case <-d.life.Done(): // desk.stop: the window is going
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-returned:
+		return
+	case <-t.C:
+	}
+	d.log.Error("the window has gone but Fyne's loop has not ended: ending the process",
+		"waited", grace.String(), "see", "docs/RELIABILITY.md, shutdown")
+	d.waitForSends(exitWait)
+	end()
 }
 
 // waitForSends waits until no redemption or settlement is on its way, at most limit,

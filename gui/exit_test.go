@@ -1,0 +1,86 @@
+package gui
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log sink the watch's goroutine and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// quitWatch runs ShowAndRun of a window whose Run is run, with the hang watch's grace
+// shortened; ended is closed when the watch ends the process.
+func quitWatch(t *testing.T, run func()) (h *harness, log *syncBuffer, returned, ended chan struct{}) {
+	t.Helper()
+	log = &syncBuffer{}
+	h = newHarness(t, LangEnglish, Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
+	returned, ended = make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	w := Window{Window: h.d.win, desk: h.d, run: run, grace: 50 * time.Millisecond,
+		endHung: func() { once.Do(func() { close(ended) }) }}
+	go func() {
+		w.ShowAndRun()
+		close(returned)
+	}()
+	return h, log, returned, ended
+}
+
+// Fyne's loop that never ends after the window has gone (the shutdown soak's hang) no
+// longer leaves a process without a window: the watch ends it, and says so in the log.
+func TestHungQuitEndsTheProcess(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	h, log, _, ended := quitWatch(t, func() { <-hang })
+	h.d.stop() // the window closes, or SIGTERM
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Fyne's loop hung after the desk stopped and the process was not ended")
+	}
+	if !strings.Contains(log.String(), "Fyne's loop has not ended") {
+		t.Errorf("the log does not say why the process ended:\n%s", log.String())
+	}
+}
+
+// The watch never ends a desk that is running, however long, nor one whose loop ends
+// in time after it stopped.
+func TestQuitWatchLeavesARunningOrPromptDeskAlone(t *testing.T) {
+	stopLoop := make(chan struct{})
+	h, _, returned, ended := quitWatch(t, func() { <-stopLoop })
+	select {
+	case <-ended:
+		t.Fatal("the watch ended a desk that had not stopped")
+	case <-time.After(300 * time.Millisecond): // six graces
+	}
+	h.d.stop()
+	close(stopLoop) // Fyne's loop ends at once, as it does
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("ShowAndRun did not return after Fyne's loop ended")
+	}
+	select {
+	case <-ended:
+		t.Fatal("the watch ended a process whose loop had returned")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
