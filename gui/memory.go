@@ -24,14 +24,21 @@ const quietBeforeTrim = 2 * time.Second
 // memoryTrim calls free once the desk has been quiet for quiet since its last activity.
 type memoryTrim struct {
 	quiet time.Duration
-	free  func() // debug.FreeOSMemory; a test counts the calls
+	free  func() // returnFreeMemory; a test counts the calls
 
 	mu    sync.Mutex
 	timer *time.Timer
 }
 
 func newMemoryTrim() *memoryTrim {
-	return &memoryTrim{quiet: quietBeforeTrim, free: debug.FreeOSMemory}
+	return &memoryTrim{quiet: quietBeforeTrim, free: returnFreeMemory}
+}
+
+// returnFreeMemory returns the Go heap's free pages (a collection and a scavenge), then
+// the C heap's (the window's textures, on Linux).
+func returnFreeMemory() {
+	debug.FreeOSMemory()
+	returnFreeCHeap()
 }
 
 // activity starts the quiet spell again from now. Cheap: a timer reset, from the UI
