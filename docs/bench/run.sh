@@ -17,6 +17,11 @@
 #   BENCH_RUNS     startup runs of each binary (default 20: the baseline alone moves by
 #                  about 20% between runs of 10 on a 2-core VM)
 #   BENCH_LOOKUPS  lookups for RSS growth (default 1000)
+#   BENCH_WARMUP   lookups before the growth's baseline (default 20: the first-use step,
+#                  reported on its own row)
+#   BENCH_REST     how long the empty screen rests before the baseline and the growth
+#                  are read (default 75s: Fyne frees a text's texture a minute after it
+#                  was last drawn)
 #   BENCH_SCANS    scans in the storm (default 200)
 #   BENCH_HISTORY  redemption journal lines for the start with history (default 100000)
 set -euo pipefail
@@ -28,6 +33,8 @@ COUNT=${BENCH_COUNT:-10}
 BTIME=${BENCH_TIME:-1s}
 RUNS=${BENCH_RUNS:-20}
 LOOKUPS=${BENCH_LOOKUPS:-1000}
+WARMUP=${BENCH_WARMUP:-20}
+REST=${BENCH_REST:-75s}
 SCANS=${BENCH_SCANS:-200}
 HISTORY=${BENCH_HISTORY:-100000}
 RELEASE_FLAGS=(-tags migrated_fynedo -trimpath -ldflags "-s -w")
@@ -71,6 +78,8 @@ run_bg() {
 	echo "benchtime=$BTIME"
 	echo "runs=$RUNS"
 	echo "lookups=$LOOKUPS"
+	echo "warmup=$WARMUP"
+	echo "rest=$REST"
 	echo "scans=$SCANS"
 } >"$OUT/meta.txt"
 
@@ -147,7 +156,7 @@ step "P3: result to pixels (Fyne test driver), $COUNT rounds"
 
 step "P4-P6: the real window under Xvfb (and the start with $HISTORY journal lines)"
 run_bg "$OUT/bin/window" -app "$OUT/bin/ocard-desk" -hello "$OUT/bin/hello" -runs "$RUNS" \
-	-lookups "$LOOKUPS" -scans "$SCANS" -history "$HISTORY" -phases startup,memory,storm,history \
+	-lookups "$LOOKUPS" -warmup "$WARMUP" -rest "$REST" -scans "$SCANS" -history "$HISTORY" -phases startup,memory,storm,history \
 	-logs "$OUT/logs" -out "$OUT/window.json"
 
 {

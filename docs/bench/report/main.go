@@ -96,7 +96,11 @@ type memory struct {
 	WarmRSSKiB float64 `json:"warm_rss_kib"`
 	EndRSSKiB  float64 `json:"end_rss_kib"`
 	EndHWMKiB  float64 `json:"end_hwm_kib"`
-	Samples    []struct {
+	// With the window tool's -rest: the empty screen after the lookups, measured as the
+	// idle figure is (and the warm figure then too).
+	RestSeconds float64 `json:"rest_seconds"`
+	RestRSSKiB  float64 `json:"rest_rss_kib"`
+	Samples     []struct {
 		Lookups int     `json:"lookups"`
 		RSSKiB  float64 `json:"rss_kib"`
 	} `json:"samples"`

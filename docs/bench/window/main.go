@@ -114,16 +114,21 @@ type StartupRes struct {
 // MemoryRes is the RSS over many lookups in one app process.
 type MemoryRes struct {
 	IdleRSSKiB int64 `json:"idle_rss_kib"`
-	WarmRSSKiB int64 `json:"warm_rss_kib"` // after the warm-up lookups and a settle
-	EndRSSKiB  int64 `json:"end_rss_kib"`  // after the measured lookups and a settle
+	// WarmRSSKiB is after the warm-up lookups and a settle; with -rest, on the empty
+	// screen, measured as RestRSSKiB is.
+	WarmRSSKiB int64 `json:"warm_rss_kib"`
+	EndRSSKiB  int64 `json:"end_rss_kib"` // after the measured lookups and a settle
 	EndHWMKiB  int64 `json:"end_hwm_kib"`
-	// IdleKinds and EndKinds split the idle and end RSS into its kinds (/proc/PID/status):
-	// what grew is the process's own memory (anon) or pages of files it maps (file: the
-	// binary's and the shared libraries' code and data read in on first use).
+	// The *Kinds split an RSS figure into its kinds (/proc/PID/status): what grew is the
+	// process's own memory (anon) or pages of files it maps (file: the binary's and the
+	// shared libraries' code and data read in on first use).
 	IdleKinds RSSKinds `json:"idle_kinds"`
+	WarmKinds RSSKinds `json:"warm_kinds"`
 	EndKinds  RSSKinds `json:"end_kinds"`
-	// Rest*: with -rest, the empty screen again (Esc) after that wait: the same screen as
-	// the idle figure, so rest − idle is what the lookups left behind.
+	// Rest*: with -rest, after the end figure: the empty screen again (Esc), that wait
+	// (Fyne frees a text's texture a minute after it was last drawn), Esc again and the
+	// settle (the desk's trim): the same screen and moment as the idle figure, so
+	// rest − idle (or − warm) is what the lookups left behind.
 	RestSeconds float64   `json:"rest_seconds,omitempty"`
 	RestRSSKiB  int64     `json:"rest_rss_kib,omitempty"`
 	RestKinds   RSSKinds  `json:"rest_kinds"`

@@ -241,9 +241,17 @@ func memoryPhase(o options, x *xServer, env []string, procs *reaper) (*MemoryRes
 		for w := 0; w < o.warmup; w++ {
 			scanAndWait()
 		}
-		time.Sleep(o.settle)
-		res.WarmRSSKiB, _ = memStatus(pid)
-		memKinds(pid, "memory-warm")
+		if o.rest > 0 { // like the rest figure: the empty screen, textures expired
+			rss, kinds, err := restOnEmptyScreen(o, x, p, "memory-warm")
+			if err != nil {
+				return nil, err
+			}
+			res.WarmRSSKiB, res.WarmKinds = rss, kinds
+		} else {
+			time.Sleep(o.settle)
+			res.WarmRSSKiB, _ = memStatus(pid)
+			res.WarmKinds = memKinds(pid, "memory-warm")
+		}
 	}
 	start := time.Now()
 	for k := 1; k <= o.lookups; k++ {
@@ -268,32 +276,45 @@ func memoryPhase(o options, x *xServer, env []string, procs *reaper) (*MemoryRes
 	res.EndRSSKiB, res.EndHWMKiB = memStatus(pid)
 	res.EndKinds = memKinds(pid, "memory-end")
 	if o.rest > 0 {
-		from := len(p.states())
-		if _, err := x.tool("key", "Escape"); err != nil {
+		rss, kinds, err := restOnEmptyScreen(o, x, p, "memory-rest")
+		if err != nil {
 			return nil, err
 		}
-		if _, _, ok := p.waitState(from, 10*time.Second, func(s stateLine) bool { return s.State == "idle" }); !ok {
-			return nil, fmt.Errorf("Esc did not bring the empty screen back:\n%s", tail(p.text(), 5))
-		}
-		time.Sleep(o.rest)
-		// Esc once more on the empty screen: a state change, so the desk's trim runs 2 s
-		// later, as it did before the idle figure (3 s after the map) and the end figure.
-		from = len(p.states())
-		if _, err := x.tool("key", "Escape"); err != nil {
-			return nil, err
-		}
-		if _, _, ok := p.waitState(from, 10*time.Second, func(s stateLine) bool { return s.State == "idle" }); !ok {
-			return nil, fmt.Errorf("the second Esc logged no idle state:\n%s", tail(p.text(), 5))
-		}
-		time.Sleep(o.settle)
-		res.RestSeconds = o.rest.Seconds()
-		res.RestRSSKiB, _ = memStatus(pid)
-		res.RestKinds = memKinds(pid, "memory-rest")
-		fmt.Fprintf(os.Stderr, "  empty screen %s after Esc: rss %6.1f MiB\n", o.rest, float64(res.RestRSSKiB)/1024)
+		res.RestSeconds, res.RestRSSKiB, res.RestKinds = o.rest.Seconds(), rss, kinds
 	}
 	after := rec.srv.Stats()
 	res.MemberReqs = after.MemberRequests - before.MemberRequests
 	res.TokenReqs = after.TokenRequests - before.TokenRequests
 	res.AvatarReqs = after.AvatarRequests - before.AvatarRequests
 	return res, nil
+}
+
+// restOnEmptyScreen brings the desk back to its empty screen (Esc), waits o.rest (Fyne
+// frees the texture of a text not drawn for a minute), presses Esc once more (a state
+// change, so the desk's trim runs 2 s later, as it did before the idle figure) and
+// reads RSS o.settle later: the same screen and moment as the idle figure.
+func restOnEmptyScreen(o options, x *xServer, p *proc, name string) (int64, RSSKinds, error) {
+	esc := func(what string) error {
+		from := len(p.states())
+		if _, err := x.tool("key", "Escape"); err != nil {
+			return err
+		}
+		if _, _, ok := p.waitState(from, 10*time.Second, func(s stateLine) bool { return s.State == "idle" }); !ok {
+			return fmt.Errorf("%s logged no idle state:\n%s", what, tail(p.text(), 5))
+		}
+		return nil
+	}
+	if err := esc("Esc"); err != nil {
+		return 0, RSSKinds{}, err
+	}
+	time.Sleep(o.rest)
+	if err := esc("the second Esc"); err != nil {
+		return 0, RSSKinds{}, err
+	}
+	time.Sleep(o.settle)
+	pid := p.cmd.Process.Pid
+	rss, _ := memStatus(pid)
+	kinds := memKinds(pid, name)
+	fmt.Fprintf(os.Stderr, "  %s: empty screen, %s after Esc: rss %6.1f MiB\n", name, o.rest, float64(rss)/1024)
+	return rss, kinds, nil
 }
