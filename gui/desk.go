@@ -103,6 +103,9 @@ var (
 // shutdown soak, docs/RELIABILITY.md).
 func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 	useOneTextStyle()
+	if !dropFynesStopHook(a) {
+		s.Logger.Warn("Fyne's shutdown hook could not be taken out: a shutdown may hang (the desk's watch then ends it)")
+	}
 	// The translations load on their own goroutine while GLFW starts on this one
 	// (NewWindow): nothing reads them before langReady.
 	langReady := make(chan struct{})

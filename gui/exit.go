@@ -39,6 +39,24 @@ const exitWait = 25 * time.Second
 // but its journal and log still open.
 const quitGrace = 10 * time.Second
 
+// dropFynesStopHook takes out the one thing Fyne's shutdown sends through its lifecycle
+// queue: its preferences' final save, an internal "stopped" hook (app.go,
+// SetOnStoppedHookExecuted). Fyne's loop queues it while it drains its own queue and
+// closes it; the lifecycle goroutine then hands it to the loop with a wait, and when
+// that send lands after the loop's last drain the hook never runs and App.Run waits for
+// it forever: the shutdown soak's race and hang inside Fyne (docs/RELIABILITY.md). The
+// desk keeps its settings in its own file, never in Fyne's preferences (settings.DeskFile;
+// nor does it open Fyne's file dialogs, which would), so that save has nothing to write.
+// It reports whether Fyne still has the hook to take out (a Fyne upgrade that changes it
+// makes TestFynesStopHookIsDropped fail).
+func dropFynesStopHook(a fyne.App) bool {
+	l, ok := a.Lifecycle().(interface{ SetOnStoppedHookExecuted(func()) })
+	if ok {
+		l.SetOnStoppedHookExecuted(nil)
+	}
+	return ok
+}
+
 // Window is the desk's window. Its ShowAndRun returns once the window has gone and no
 // redemption or settlement is still being sent or written (at most exitWait).
 type Window struct {

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/test"
 )
 
 // syncBuffer is a log sink the watch's goroutine and the test can share.
@@ -82,5 +85,29 @@ func TestQuitWatchLeavesARunningOrPromptDeskAlone(t *testing.T) {
 	case <-ended:
 		t.Fatal("the watch ended a process whose loop had returned")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// The real app (not the test driver's) has Fyne's preferences-save stop hook, the only
+// thing its shutdown queues to its lifecycle goroutine (the soak's hang); after
+// dropFynesStopHook it has none, so Fyne's loop ends without a lifecycle event to wait for.
+func TestFynesStopHookIsDropped(t *testing.T) {
+	a := app.NewWithID("tw.ocard.desk.test-stop-hook")
+	defer test.NewTempApp(t) // the current app back to a test one for the tests after
+	stopped := func() func() {
+		l, ok := a.Lifecycle().(interface{ OnStopped() func() })
+		if !ok {
+			t.Fatal("Fyne's lifecycle no longer says what runs when the app stops: look at dropFynesStopHook again")
+		}
+		return l.OnStopped()
+	}
+	if stopped() == nil {
+		t.Fatal("Fyne's app has no stop hook to drop: look at dropFynesStopHook again (Fyne changed)")
+	}
+	if !dropFynesStopHook(a) {
+		t.Fatal("dropFynesStopHook found no hook to take out")
+	}
+	if stopped() != nil {
+		t.Fatal("after dropFynesStopHook Fyne still has a stop hook, which its shutdown queues")
 	}
 }
