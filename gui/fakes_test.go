@@ -128,6 +128,9 @@ type harness struct {
 	timers []pendingTimer
 	// clock is the last time keysApart's clock gave out.
 	clock time.Time
+	// redemptionsRead is closed once the start's read of the journal (loadRedemptions,
+	// on a goroutine of its own) has handed its lists to the queue; waitRedemptionsRead.
+	redemptionsRead chan struct{}
 }
 
 func newHarness(t *testing.T, language string, opts Options) *harness {
@@ -157,8 +160,36 @@ func newHarness(t *testing.T, language string, opts Options) *harness {
 	h.d.after = func(dur time.Duration, f func()) { h.timers = append(h.timers, pendingTimer{dur, f}) }
 	h.d.win.Resize(goldenWindowSize)
 	t.Cleanup(h.d.win.Close)
-	h.d.loadRedemptions() // as Build does, through the test's queue
+	// As Build does, through the test's queue; the read's goroutine is followed, so
+	// that a test can wait for what it hands the queue (waitRedemptionsRead).
+	h.redemptionsRead = make(chan struct{})
+	spawn := h.d.opts.Support.Go
+	h.d.opts.Support.Go = func(f func()) {
+		go func() {
+			defer close(h.redemptionsRead)
+			f()
+		}()
+	}
+	h.d.loadRedemptions()
+	h.d.opts.Support.Go = spawn
+	if h.d.conn.log == nil {
+		close(h.redemptionsRead) // nothing to read
+	}
 	return h
+}
+
+// waitRedemptionsRead waits until the start's read of the journal has handed the
+// unresolved list to the queue, then drains the queue: the window then shows what the
+// journal holds. (drain alone returns when the queue is empty, which it can be while the
+// read is still under way on a slow machine.)
+func (h *harness) waitRedemptionsRead() {
+	h.t.Helper()
+	select {
+	case <-h.redemptionsRead:
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("the start's read of the journal did not end in 10 s")
+	}
+	h.drain()
 }
 
 // submit types text into the entry the way a scanner does and presses Return.

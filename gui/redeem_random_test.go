@@ -219,7 +219,7 @@ func randomCashier(t *testing.T, seed uint64, steps int) {
 	start := func() *harness {
 		h := newHarness(t, LangEnglish, Options{Lookup: simLookup{srv}, Redeemer: journal.NewRedeemer(j, srv), RedemptionLog: j,
 			IdleClear: time.Minute})
-		h.drain()
+		h.waitRedemptionsRead()
 		return h
 	}
 	h := start()
