@@ -34,9 +34,10 @@ const exitWait = 25 * time.Second
 
 // quitGrace is how long Fyne's loop has, once the desk has stopped (the window closed,
 // or SIGINT/SIGTERM), to end and return from Run. It takes milliseconds; more than this
-// is the hang seen once in 500 runs of the shutdown soak, inside Fyne's own shutdown
-// (docs/RELIABILITY.md): the window gone, the process alive, the desk's claim given up
-// but its journal and log still open.
+// is a hang inside Fyne's own shutdown, as the shutdown soak saw twice before
+// dropFynesStopHook (docs/RELIABILITY.md): the window gone, the process alive, the
+// desk's claim given up but its journal and log still open. The watch stays for any
+// other way Fyne's loop might not end.
 const quitGrace = 10 * time.Second
 
 // dropFynesStopHook takes out the one thing Fyne's shutdown sends through its lifecycle
