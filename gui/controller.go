@@ -299,6 +299,10 @@ func (d *desk) onRecentTapped(mobile string) {
 	d.ui.entry.setNumber(mobile)
 	d.lastSubmit, d.lastSubmitAt = mobile, d.now()
 	d.lookup(mobile)
+	// As after a scan: the next scan, even one before this answer, replaces the number
+	// instead of being mixed into it. A click on the list leaves the focus where it was.
+	d.focusEntry()
+	d.ui.entry.selectAll()
 }
 
 // onEscape clears the screen and puts the cursor back in the entry.
