@@ -78,18 +78,19 @@ func TestWindowSizeAndPlaceAreKept(t *testing.T) {
 	wid := env.windowID()
 	env.xdotool("windowsize", "--sync", wid, "900", "640")
 	env.xdotool("windowmove", "--sync", wid, "150", "60")
-	// --sync waits for the X server; Fyne learns that it has the focus (just after the
-	// start) from its own event loop. A cashier does not shut the desk down within it.
-	// The size and place are read from the window system when saved (screen_glfw.go).
-	time.Sleep(time.Second)
+	// --sync waits for the X server. Told to stop, the desk reads the size and place
+	// from the window system (screen_glfw.go) and keeps them, whether or not Fyne's
+	// loop has learned by then that the window has the focus (it used to depend on
+	// that, and a sleep here on a loaded machine was not always enough).
 	app.stop()
 	kept, _ := os.ReadFile(filepath.Join(env.config, "ocard-desk", "desk-settings.json"))
 
-	again := env.startApp("--demo", "--log-json", "--idle-clear", "0")
+	again := env.startApp("--demo", "--log-json", "--debug", "--idle-clear", "0")
 	again.waitState("idle", "")
+	again.waitLog(`"msg":"window placed"`)
 	wid = env.windowID()
 	var geometry string
-	for attempt := 0; attempt < 50; attempt++ { // placed once the driver has started
+	for attempt := 0; attempt < 50; attempt++ { // the X server's answer may trail the move
 		geometry = env.geometry(wid)
 		if strings.Contains(geometry, "Position: 150,60") {
 			break

@@ -135,7 +135,7 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 		d.stop()
 		s.ReleaseWindow()
 	}
-	placeWindow(a, w, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
+	keepPlace := placeWindow(a, w, s.Prefs, s.Logger, s.FullScreen, d.stopped.Load, stop, d.holdCloseForSend)
 	w.Show()
 	<-faceReady
 	d.useJournal(s)
@@ -149,7 +149,10 @@ func Build(ctx context.Context, a fyne.App, s *session.Session) Window {
 		// The driver's Quit, as Fyne's own signal handler calls it; not App.Quit, which
 		// first closes the window, and a pointer event still queued for the destroyed
 		// window then crashes inside Fyne (nil viewport, seen in the soak).
-		fyne.Do(a.Driver().Quit)
+		fyne.Do(func() {
+			keepPlace()
+			a.Driver().Quit()
+		})
 	}()
 	endHung := func() {
 		s.Close()

@@ -24,8 +24,13 @@ const decorationAllowance = 48
 //
 // Size and position are kept in prefs (the session's settings file, beside the other
 // settings) by windowPlace.save; nil prefs remembers nothing.
+//
+// It returns keepPlace, which saves the size and position at once, for the quit on
+// SIGINT/SIGTERM (call it on the main goroutine before the driver quits): Fyne reports
+// the focus lost as it quits only if its loop has already learned that the window had
+// the focus, which a desk told to stop soon after a resize may not have.
 func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger, fullScreen bool,
-	quitting func() bool, onClose func(), holdClose func(closeNow func()) bool) {
+	quitting func() bool, onClose func(), holdClose func(closeNow func()) bool) (keepPlace func()) {
 	place := &windowPlace{w: w, prefs: prefs, log: log, quitting: quitting}
 	want := savedWindowSize(prefs)
 	x, y, placed := savedWindowPosition(prefs)
@@ -62,6 +67,7 @@ func placeWindow(a fyne.App, w fyne.Window, prefs settings.KV, log *slog.Logger,
 		}
 		closeNow()
 	})
+	return func() { place.save(true) }
 }
 
 // windowPlace keeps the window's size and position.

@@ -48,9 +48,15 @@ func TestWindowSizeIsKeptInTheSettingsFile(t *testing.T) {
 	}
 	w := &closeInterceptWindow{Window: a.NewWindow("desk")}
 	closed := false
-	placeWindow(a, w, prefs, nil, false, func() bool { return false }, func() { closed = true }, nil)
+	keepPlace := placeWindow(a, w, prefs, nil, false, func() bool { return false }, func() { closed = true }, nil)
 	if got := w.Canvas().Size(); got != fyne.NewSize(1024, 720) {
 		t.Errorf("opened at %v, want the kept 1024x720", got)
+	}
+	// Told to stop (SIGTERM) with no focus change seen: keepPlace saves it.
+	w.Resize(fyne.NewSize(1000, 700))
+	keepPlace()
+	if got := savedWindowSize(settings.ReadDeskFile(path, "")); got != fyne.NewSize(1000, 700) {
+		t.Errorf("keepPlace kept %v, want 1000x700", got)
 	}
 	w.Resize(fyne.NewSize(900.5, 650))
 	w.intercept()
