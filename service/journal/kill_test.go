@@ -257,8 +257,11 @@ wait:
 		}
 		<-exited
 	}
-	if !k.tenant.quiet(time.Minute) {
+	k.tenant.releaseHeld()
+	if ok, closedHere := k.tenant.quiet(5*time.Second, time.Minute); !ok {
 		fail("the killed child's connections are still open after a minute")
+	} else if closedHere > 0 {
+		t.Logf("kill %d (step %s): %d connection(s) of the killed child, open and idle after 5 s, closed by the server", k.kills, step, closedHere)
 	}
 	k.tenant.setMode(answerAfterJitter)
 
