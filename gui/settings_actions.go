@@ -255,6 +255,14 @@ func warningText(w settings.Warning) string {
 	for k, v := range w.Args {
 		args[k] = v
 	}
+	// Why a settings file could not be used, in the window's language (Error holds the
+	// log's English words); a system's I/O error stays as the system wrote it.
+	if problem := w.Args["Problem"]; problem != "" {
+		problemKey := "settings.file_problem." + problem
+		if words := tr(problemKey, args); words != problemKey {
+			args["Error"] = words
+		}
+	}
 	if text := tr(key, args); text != key {
 		return text
 	}

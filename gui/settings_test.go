@@ -367,6 +367,33 @@ func TestWarningTextFallsBackToEnglish(t *testing.T) {
 	}
 }
 
+// Why the settings file could not be used is said in the window's language, not in the
+// English words the log has; a system's own I/O error stays inside the translated words.
+func TestSettingsFileProblemIsTranslated(t *testing.T) {
+	newHarness(t, LangZhTW, Options{Backend: &fakeBackend{}, Settings: provisioned()})
+	for problem, want := range map[string]string{
+		settings.ProblemMissing: "檔案不存在", settings.ProblemEmpty: "檔案是空的", settings.ProblemNotJSON: "不是有效的 JSON",
+		settings.ProblemNotObject: "不是 JSON 物件", settings.ProblemUnreadable: "無法讀取：permission denied",
+	} {
+		english := map[string]string{settings.ProblemUnreadable: "permission denied"}[problem]
+		if english == "" {
+			english = "not valid JSON" // the log's words, whichever problem
+		}
+		for _, code := range []string{settings.WarningSettingsRestored, settings.WarningSettingsUnreadable} {
+			w := settings.Warning{Code: code, Args: map[string]string{"Path": "p", "Backup": "p.bak", "Error": english, "Problem": problem}}
+			got := warningText(w)
+			if !strings.Contains(got, want) || (problem != settings.ProblemUnreadable && strings.Contains(got, english)) {
+				t.Errorf("%s, %s: %q, want it to say %q", code, problem, got, want)
+			}
+		}
+	}
+	// A problem this version has no words for keeps the English reason.
+	w := settings.Warning{Code: settings.WarningSettingsRestored, Args: map[string]string{"Path": "p", "Backup": "p.bak", "Error": "locked", "Problem": "from_the_future"}}
+	if got := warningText(w); !strings.Contains(got, "locked") || strings.Contains(got, "settings.file_problem") {
+		t.Errorf("an unknown problem: %q", got)
+	}
+}
+
 // Redeeming is turned on in Settings (unless head office locked it) and saved with the rest.
 func TestSettingsTurnRedeemingOn(t *testing.T) {
 	b := &fakeBackend{}

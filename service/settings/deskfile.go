@@ -60,14 +60,25 @@ const (
 // The codes of the warnings a DeskFile reports (see Warning).
 const (
 	// WarningSettingsRestored: the settings file could not be used, and its backup
-	// was. Args: Path, Backup, Error (why the file could not be used).
+	// was. Args: Path, Backup, Error (why the file could not be used, in English) and
+	// Problem (the same as a code, for a translation: one of the Problem… constants).
 	WarningSettingsRestored = "settings_restored"
 	// WarningSettingsUnreadable: neither the settings file nor its backup could be
-	// read, so the desk starts with the defaults. Args: Path, Error.
+	// read, so the desk starts with the defaults. Args: Path, Error, Problem.
 	WarningSettingsUnreadable = "settings_unreadable"
 	// WarningSettingsNotWritten: the settings were read but repairing or creating the
 	// file failed; they are used for this run. Args: Path, Error.
 	WarningSettingsNotWritten = "settings_not_written"
+)
+
+// Why a settings file could not be used: the Problem argument of a warning. Only
+// ProblemUnreadable's Error carries words of the system (the I/O error).
+const (
+	ProblemMissing    = "missing"
+	ProblemEmpty      = "empty"
+	ProblemNotJSON    = "not_json"
+	ProblemNotObject  = "not_object"
+	ProblemUnreadable = "unreadable"
 )
 
 // DeskFile is a KV over the desk's settings file: one JSON object of string values,
@@ -235,18 +246,18 @@ func (f *DeskFile) load() {
 	bak := Backup(f.path)
 	values, _, bakErr := readDeskValues(bak)
 	if bakErr == nil {
-		why := deskFileProblem(mainErr)
+		problem, why := deskFileProblem(mainErr)
 		f.values, f.origin = values, FromBackup
 		f.warnings = []Warning{{Code: WarningSettingsRestored,
-			Args: map[string]string{"Path": f.path, "Backup": bak, "Error": why},
+			Args: map[string]string{"Path": f.path, "Backup": bak, "Error": why, "Problem": problem},
 			Text: "the settings file " + f.path + " could not be used (" + why + "); the settings were restored from its backup " + bak}}
 		return
 	}
 	f.values, f.origin = map[string]string{}, FromNothing
 	if !errors.Is(mainErr, fs.ErrNotExist) || !errors.Is(bakErr, fs.ErrNotExist) {
-		why := deskFileProblem(mainErr)
+		problem, why := deskFileProblem(mainErr)
 		f.warnings = []Warning{{Code: WarningSettingsUnreadable,
-			Args: map[string]string{"Path": f.path, "Error": why},
+			Args: map[string]string{"Path": f.path, "Error": why, "Problem": problem},
 			Text: "the settings file " + f.path + " and its backup could not be read (" + why + "); the desk starts with the default settings"}}
 		return
 	}
@@ -255,9 +266,9 @@ func (f *DeskFile) load() {
 	}
 	values, err := readLegacy(f.legacy)
 	if err != nil {
-		why := deskFileProblem(err)
+		problem, why := deskFileProblem(err)
 		f.warnings = []Warning{{Code: WarningSettingsUnreadable,
-			Args: map[string]string{"Path": f.legacy, "Error": why},
+			Args: map[string]string{"Path": f.legacy, "Error": why, "Problem": problem},
 			Text: "the settings file " + f.legacy + " could not be read (" + why + "); the desk starts with the default settings"}}
 		return
 	}
@@ -276,13 +287,13 @@ func readDeskValues(path string) (map[string]string, []byte, error) {
 	}
 	var raw map[string]any
 	if len(data) == 0 {
-		return nil, nil, &damagedDeskFile{"empty"}
+		return nil, nil, &damagedDeskFile{ProblemEmpty, "empty"}
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, nil, &damagedDeskFile{"not valid JSON"}
+		return nil, nil, &damagedDeskFile{ProblemNotJSON, "not valid JSON"}
 	}
 	if raw == nil {
-		return nil, nil, &damagedDeskFile{"not a JSON object"}
+		return nil, nil, &damagedDeskFile{ProblemNotObject, "not a JSON object"}
 	}
 	values := make(map[string]string, len(raw))
 	for k, v := range raw {
@@ -306,7 +317,7 @@ func readLegacy(path string) (map[string]string, error) {
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, &damagedDeskFile{"not valid JSON"}
+		return nil, &damagedDeskFile{ProblemNotJSON, "not valid JSON"}
 	}
 	values := map[string]string{}
 	for _, k := range desksKeys {
@@ -321,20 +332,21 @@ func readLegacy(path string) (map[string]string, error) {
 }
 
 // damagedDeskFile is a settings file that exists and was read but does not parse.
-type damagedDeskFile struct{ why string }
+type damagedDeskFile struct{ problem, why string }
 
 func (e *damagedDeskFile) Error() string { return e.why }
 
-// deskFileProblem says in a few words why a settings file could not be used.
-func deskFileProblem(err error) string {
+// deskFileProblem says why a settings file could not be used: as a Problem code, and
+// in a few words.
+func deskFileProblem(err error) (problem, why string) {
 	var d *damagedDeskFile
 	switch {
 	case errors.As(err, &d):
-		return d.why
+		return d.problem, d.why
 	case errors.Is(err, fs.ErrNotExist):
-		return "missing"
+		return ProblemMissing, "missing"
 	}
-	return firstLine(cause(err).Error())
+	return ProblemUnreadable, firstLine(cause(err).Error())
 }
 
 // encodeDeskFile is the file's content: one JSON object, keys sorted, one per line.
