@@ -132,7 +132,7 @@ type killTenant struct {
 	held    chan string // the order id of a POST being held
 	posts   map[string]int
 	charges map[string]int
-	conns   int           // the child listener's open connections
+	conns   int // the child listener's open connections
 	states  map[net.Conn]http.ConnState
 	changed chan struct{} // closed and replaced whenever a connection's state changes
 	release chan struct{} // closed (and replaced) once the child is dead: held POSTs end
