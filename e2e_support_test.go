@@ -45,7 +45,7 @@ func buildRelease(t *testing.T, extraTags string) string {
 		releaseBins[extraTags] = bin
 		return bin
 	}
-	dir, err := os.MkdirTemp("", "ocard-e2e-release-")
+	dir, err := madeBuildDir("ocard-e2e-release-")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -215,6 +215,36 @@ var (
 	buildErr  error
 )
 
+// builtDirs are the folders of the binaries the tests built themselves (without
+// OCARD_E2E_BIN_DIR): about 100 MB each, left in the temp folder by every run before.
+var builtDirs struct {
+	sync.Mutex
+	dirs []string
+}
+
+// madeBuildDir is os.MkdirTemp for a test-built binary; TestMain removes the folder.
+func madeBuildDir(pattern string) (string, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err == nil {
+		builtDirs.Lock()
+		builtDirs.dirs = append(builtDirs.dirs, dir)
+		builtDirs.Unlock()
+	}
+	return dir, err
+}
+
+// TestMain removes the binaries the tests built once every test has ended (a test
+// binary killed by its -timeout leaves them).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	builtDirs.Lock()
+	for _, dir := range builtDirs.dirs {
+		_ = os.RemoveAll(dir)
+	}
+	builtDirs.Unlock()
+	os.Exit(code)
+}
+
 // buildApp builds the binary once per test run, with the race detector and with Fyne's
 // thread checks on (no migrated_fynedo tag), so the e2e run also hunts threading bugs.
 // Under `make test` it is already built (see prebuilt).
@@ -224,7 +254,7 @@ func buildApp(t *testing.T) string {
 			builtBin, buildErr = bin, err
 			return
 		}
-		dir, err := os.MkdirTemp("", "ocard-e2e-")
+		dir, err := madeBuildDir("ocard-e2e-")
 		if err != nil {
 			buildErr = err
 			return
