@@ -19,15 +19,14 @@ RELEASE_TAGS ?= migrated_fynedo
 
 # Debian packages: the cgo build of Fyne/GLFW, then the window tests (Xvfb, xdotool,
 # screenshots with ImageMagick's `import`, barcode reading with zbarimg) and the real
-# Secret Service test (dbus-run-session from dbus-daemon, gnome-keyring-daemon), and clang,
-# the C compiler of make test's builds (.ci/test says why).
+# Secret Service test (dbus-run-session from dbus-daemon, gnome-keyring-daemon).
 # libc6-dev (the C library's headers and crt files) is named because Debian's gcc only
 # recommends it and .ci/apt-install installs without recommends. .ci/package/lib.sh has the
 # same list; TestBuildDebsCoverTheCBuild (packaging_test.go) checks both against what the
 # C build really opens.
 BUILD_DEBS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils dbus-daemon gnome-keyring clang
+TEST_DEBS  := xvfb xauth xdotool imagemagick zbar-tools x11-utils dbus-daemon gnome-keyring
 
 .PHONY: all deps deps-build deps-test build build-debug run test test-windows test-fast fuzz clean \
         package-linux package-windows package-macos package-check check-fresh
