@@ -375,9 +375,9 @@ func TestSettingsFileProblemIsTranslated(t *testing.T) {
 		settings.ProblemMissing: "檔案不存在", settings.ProblemEmpty: "檔案是空的", settings.ProblemNotJSON: "不是有效的 JSON",
 		settings.ProblemNotObject: "不是 JSON 物件", settings.ProblemUnreadable: "無法讀取：permission denied",
 	} {
-		english := map[string]string{settings.ProblemUnreadable: "permission denied"}[problem]
-		if english == "" {
-			english = "not valid JSON" // the log's words, whichever problem
+		english := "not valid JSON" // the log's words, whichever problem
+		if problem == settings.ProblemUnreadable {
+			english = "permission denied"
 		}
 		for _, code := range []string{settings.WarningSettingsRestored, settings.WarningSettingsUnreadable} {
 			w := settings.Warning{Code: code, Args: map[string]string{"Path": "p", "Backup": "p.bak", "Error": english, "Problem": problem}}
