@@ -1,6 +1,7 @@
 package instance
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ocard-desk/ocard-desk/service/internal/childproc"
 )
 
 // A second Claim in the same folder raises the first and is told to stop; once the
@@ -161,14 +164,22 @@ func TestCopiesStartedTogetherElectOne(t *testing.T) {
 		outs := make(chan string, copies)
 		for range copies {
 			go func() {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestCopiesStartedTogetherElectOne$")
-				cmd.Env = append(os.Environ(), "OCARD_INSTANCE_CHILD="+dir)
-				out, err := cmd.Output()
+				var out bytes.Buffer
+				cmd, err := childproc.Start(func() *exec.Cmd {
+					out.Reset()
+					cmd := exec.Command(os.Args[0], "-test.run=^TestCopiesStartedTogetherElectOne$")
+					cmd.Env = append(os.Environ(), "OCARD_INSTANCE_CHILD="+dir)
+					cmd.Stdout = &out
+					return cmd
+				}, t.Logf)
+				if err == nil {
+					err = cmd.Wait()
+				}
 				if err != nil {
 					outs <- "failed: " + err.Error()
 					return
 				}
-				outs <- strings.TrimSpace(string(out))
+				outs <- strings.TrimSpace(out.String())
 			}()
 		}
 		var got []string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/internal/childproc"
 )
 
 // The child process of TestCrashBetweenSendAndAnswer reads these.
@@ -92,10 +93,13 @@ func TestCrashBetweenSendAndAnswer(t *testing.T) {
 	ct := newCrashTenant(t)
 	ct.hang.Store(true)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envCrashDir+"="+dir, envCrashURL+"="+ct.srv.URL)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
+	cmd, err := childproc.Start(func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envCrashDir+"="+dir, envCrashURL+"="+ct.srv.URL)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		return cmd
+	}, t.Logf)
+	if err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)

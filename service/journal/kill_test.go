@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ocard-desk/ocard-desk/service"
+	"github.com/ocard-desk/ocard-desk/service/internal/childproc"
 )
 
 // envKills asks TestKillJournalAtEveryStep for that many kills in all (the soak,
@@ -201,12 +202,11 @@ func (k *killer) kill(step string) {
 	out := &markers{ch: make(chan string, 64)}
 	var stderr bytes.Buffer
 	var (
-		cmd     *exec.Cmd
 		stdin   io.WriteCloser // held open until the child is dead: its end is the child's
 		started time.Time
 	)
-	for attempt := 1; ; attempt++ {
-		cmd = exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
+	cmd, err := childproc.Start(func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), envKillDir+"="+k.dir, envKillURL+"="+k.tenant.child.URL, envKillStep+"="+childStep)
 		cmd.Stdout, cmd.Stderr = out, &stderr
 		var err error
@@ -214,18 +214,10 @@ func (k *killer) kill(step string) {
 			t.Fatal(err)
 		}
 		started = time.Now()
-		if err = cmd.Start(); err == nil {
-			break
-		}
-		stdin.Close()
-		// Wine's CreateProcess now and then fails with "Internal error" (once in a
-		// clean-clone CI run, 2026-12-07): a child that never started says nothing
-		// about the journal. Three tries; then it is a failure.
-		if attempt == 3 {
-			t.Fatal(err)
-		}
-		t.Logf("kill %d: the child did not start (%v); trying again", k.kills, err)
-		time.Sleep(time.Second)
+		return cmd
+	}, t.Logf)
+	if err != nil {
+		t.Fatalf("kill %d: %v", k.kills, err)
 	}
 	defer stdin.Close()
 	exited := make(chan error, 1)

@@ -2,7 +2,9 @@ package settings
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ocard-desk/ocard-desk/service/internal/childproc"
 )
 
 // The child processes of these tests read these.
@@ -76,15 +80,19 @@ func TestKilledWriterLeavesOldOrNewSettings(t *testing.T) {
 	saves, failures := 0, 0
 	start := time.Now()
 	for i := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterLeavesOldOrNewSettings$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envDeskFileChild+"=alternate", envDeskFilePath+"="+path)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
+		var out io.ReadCloser
+		cmd, err := childproc.Start(func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterLeavesOldOrNewSettings$", "-test.count=1")
+			cmd.Env = append(os.Environ(), envDeskFileChild+"=alternate", envDeskFilePath+"="+path)
+			cmd.Stderr = os.Stderr
+			var err error
+			if out, err = cmd.StdoutPipe(); err != nil {
+				t.Fatal(err)
+			}
+			return cmd
+		}, t.Logf)
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			t.Fatalf("kill %d: %v", i, err)
 		}
 		// The child says "saved" after each save. Kill it after its first and a random
 		// number more (0–7), and a random 0–3 ms later, so kills land at every step of a
@@ -152,10 +160,13 @@ func TestTwoProcessesShareTheSettingsFile(t *testing.T) {
 	}
 	path := deskFileIn(t)
 	start := func(prefix string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessesShareTheSettingsFile$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envDeskFileChild+"="+prefix, envDeskFilePath+"="+path)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Start(); err != nil {
+		cmd, err := childproc.Start(func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessesShareTheSettingsFile$", "-test.count=1")
+			cmd.Env = append(os.Environ(), envDeskFileChild+"="+prefix, envDeskFilePath+"="+path)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			return cmd
+		}, t.Logf)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return cmd
@@ -215,9 +226,19 @@ func TestKilledAtEveryStepOfASave(t *testing.T) {
 		if ps := SaveAsDesk(OpenDeskFile(path, ""), settingsAB()[0], goodSecret, nil); ps != nil {
 			t.Fatal(ps)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledAtEveryStepOfASave$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envDeskFileChild+"=crash", envDeskFilePath+"="+path, envCrashAt+"="+strconv.Itoa(step))
-		out, err := cmd.CombinedOutput()
+		var output bytes.Buffer
+		cmd, err := childproc.Start(func() *exec.Cmd {
+			output.Reset()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledAtEveryStepOfASave$", "-test.count=1")
+			cmd.Env = append(os.Environ(), envDeskFileChild+"=crash", envDeskFilePath+"="+path, envCrashAt+"="+strconv.Itoa(step))
+			cmd.Stdout, cmd.Stderr = &output, &output
+			return cmd
+		}, t.Logf)
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		err = cmd.Wait()
+		out := output.Bytes()
 		if err == nil { // the save finished before the step: every step was tried
 			if step != 13 {
 				t.Errorf("a save took %d steps, want 12: the test no longer stops where it says", step-1)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/ocard-desk/ocard-desk/service/internal/childproc"
 )
 
 // Two desks' processes on one user account (the window saving the secret, `lookup`
@@ -24,10 +26,13 @@ func TestTwoProcessesShareTheSecretStore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	start := func(mode string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessesShareTheSecretStore$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "OCARD_SECRETS_CHILD="+mode, "OCARD_SECRETS_DIR="+dir)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Start(); err != nil {
+		cmd, err := childproc.Start(func() *exec.Cmd {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestTwoProcessesShareTheSecretStore$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "OCARD_SECRETS_CHILD="+mode, "OCARD_SECRETS_DIR="+dir)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			return cmd
+		}, t.Logf)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return cmd
