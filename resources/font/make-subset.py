@@ -1,10 +1,15 @@
 #!/usr/bin/python3
-"""Cuts Noto Sans CJK TC Regular down to the Big5 (cp950) repertoire plus Latin.
+"""Cuts Noto Sans CJK TC Regular down to the Big5 (cp950) repertoire plus Latin, and the
+few characters of Taiwanese names that Big5 lacks (NAME_CHARS).
 
 Why: Fyne cannot load a .ttc collection, and the full TC face is ~16 MB. Big5 covers
-everything a Taiwanese member name, shop name or point-card text realistically uses.
+nearly everything a Taiwanese member name, shop name or point-card text uses; the names
+that it does not are why NAME_CHARS exists (a member 游錫堃 showed as 游錫□ on a PC with
+no CJK font of its own).
 Run on Debian with fonts-noto-cjk and python3-fonttools installed:
     /usr/bin/python3 resources/font/make-subset.py
+With Debian 12's fonts-noto-cjk 1:20220127 and python3-fonttools 4.38 the output is the
+committed .otf byte for byte.
 """
 import os
 from fontTools import subset
@@ -27,7 +32,16 @@ for lead in range(0x81, 0xFF):
             continue
         codepoints.update(ord(c) for c in ch)
 
+# Characters of Taiwanese given names and surnames outside Big5, which household registers
+# use and old Big5 systems could not type: those Taiwanese writing on the Big5 gap names
+# (堃 煊 喆 峯 羣 珏 畑 珉), and other variants seen in names and shop signs; and 黄, the
+# form of the surname 黃 that many phone keyboards type. Each costs about 210 bytes.
+# resources_test.go checks the font has them.
+NAME_CHARS = "堃煊喆峯羣珏畑珉犇綉凃温栢晧媖啓鳯寗琹瑈彣珷瑨琸菓着麯邨頔譞瓈黄"
+codepoints.update(ord(c) for c in NAME_CHARS)
+
 font = TTCollection(SRC).fonts[TC_INDEX]
+font.recalcTimestamp = False  # keep the source's date: the same input gives the same bytes
 opts = subset.Options()
 # Only Latin kerning among the OpenType layout features: Traditional Chinese set horizontally needs none, and
 # keeping them all ("*") pulled in every vertical and regional alternate glyph (twice the
