@@ -90,6 +90,9 @@ func TestWindowSizeAndPlaceAreKept(t *testing.T) {
 	// from the window system (screen_glfw.go) and keeps them, whether or not Fyne's
 	// loop has learned by then that the window has the focus (it used to depend on
 	// that, and a sleep here on a loaded machine was not always enough).
+	if g := env.geometry(wid); !strings.Contains(g, "Position: 150,60") || !strings.Contains(g, "Geometry: 900x640") {
+		t.Fatalf("before the stop the window is at\n%s\nnot 900x640 at 150,60: the desk (or Fyne) undid the resize", g)
+	}
 	app.stop()
 	kept, _ := os.ReadFile(filepath.Join(env.config, "ocard-desk", "desk-settings.json"))
 
