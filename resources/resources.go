@@ -17,8 +17,9 @@ var iconPNG []byte
 var placeholderPNG []byte
 
 // The font is a Big5 subset of Noto Sans CJK TC Regular (SIL OFL 1.1, see
-// font/LICENSE-OFL.txt), with the name characters Big5 lacks (font/make-subset.py). Bundling it is what makes Chinese render on a front-desk PC
-// with no CJK font installed; a .ttc would crash Fyne, so it is a single-face .otf.
+// font/LICENSE-OFL.txt), with the name characters Big5 lacks (font/make-subset.py).
+// Bundling it is what makes Chinese render on a front-desk PC with no CJK font
+// installed; a .ttc would crash Fyne, so it is a single-face .otf.
 //
 //go:embed font/NotoSansTC-Regular-Big5.otf
 var fontOTF []byte

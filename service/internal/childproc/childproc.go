@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// Tries is how many times Start tries before it gives up.
-const Tries = 3
+// tries is how many times Start tries before it gives up.
+const tries = 3
 
 // retryPause is the wait between tries (a var for the package's own test).
 var retryPause = time.Second
@@ -20,20 +20,20 @@ var retryPause = time.Second
 // Start starts a command newCmd builds, a new one for each try (an exec.Cmd starts
 // only once; set its pipes and buffers in newCmd, as exec closes the pipes of a start
 // that failed). logf, when not nil, says each failed start (t.Logf; it may be called
-// from any goroutine, unlike t.Fatal). The error is the last start's, after Tries.
+// from any goroutine, unlike t.Fatal). The error is the last start's, after tries.
 func Start(newCmd func() *exec.Cmd, logf func(format string, args ...any)) (*exec.Cmd, error) {
 	var err error
-	for try := 1; try <= Tries; try++ {
+	for try := 1; try <= tries; try++ {
 		cmd := newCmd()
 		if err = cmd.Start(); err == nil {
 			return cmd, nil
 		}
-		if try < Tries {
+		if try < tries {
 			if logf != nil {
 				logf("the child %s did not start (%v); trying again", cmd.Path, err)
 			}
 			time.Sleep(retryPause)
 		}
 	}
-	return nil, fmt.Errorf("the child did not start in %d tries: %w", Tries, err)
+	return nil, fmt.Errorf("the child did not start in %d tries: %w", tries, err)
 }

@@ -38,7 +38,7 @@ func TestStartGivesUpAfterTries(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no-such-program") {
 		t.Fatalf("err %v, want the last start's error", err)
 	}
-	if built != Tries {
-		t.Errorf("built %d commands, want %d", built, Tries)
+	if built != tries {
+		t.Errorf("built %d commands, want %d", built, tries)
 	}
 }
